@@ -20,6 +20,7 @@ _INT = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*([+-]?\d+)")
 _EXPRESSION_CHARS = re.compile(r"[0-9a-zA-Zπ+\-*/^()., ]*")
+_SYMPY_NAMES = ("Add", "Mul", "Pow", "Integer", "Float", "Rational", "Symbol")
 _MAX_DIGITS = 200  # longer numbers are never answers here; refusing them bounds parsing time
 
 
@@ -127,8 +128,7 @@ def parse_expression(text: str, variables: str = "x", max_power: int = 64) -> sy
         expr = parse_expr(
             text.replace("π", " π "),
             local_dict=names,
-            global_dict={"Integer": sympy.Integer, "Float": sympy.Float, "Rational": sympy.Rational,
-                         "Symbol": sympy.Symbol},
+            global_dict={name: getattr(sympy, name) for name in _SYMPY_NAMES},
             transformations=_sympy_parser(),
             evaluate=False,
         )

@@ -81,7 +81,7 @@ def encode(text: str, *, eos: bool = False) -> np.ndarray:
     """Token ids of ``text``; each ``" <step> "`` becomes the step token.
 
     >>> encode("1+1 <step> 2", eos=True).tolist()
-    [4, 101, 4, 2, 5, 1]
+    [4, 77, 4, 2, 5, 1]
     """
     parts = text.split(STEP_SEPARATOR)
     pieces: list[np.ndarray] = []
