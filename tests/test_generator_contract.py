@@ -46,7 +46,7 @@ def test_problems_are_well_formed_and_self_consistent(task, difficulty):
     g = get_generator(task)
     for p in samples(task, difficulty):
         assert p.task == task and p.difficulty == difficulty
-        assert len(p.prompt) <= 512 and len(p.target_ids) <= 512  # target_ids also checks vocab
+        assert len(p.prompt_ids) <= 512 and len(p.target_ids) <= 512  # encoding checks the vocabulary
         assert p.prompt.strip() == p.prompt and "<step>" not in p.prompt
         assert p.answer.strip() and "<step>" not in p.answer
         for i, step in enumerate(p.steps):
