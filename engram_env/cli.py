@@ -173,6 +173,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tree(args: argparse.Namespace) -> int:
+    from engram_env.skilltree import tree_command  # matplotlib is imported only for --png
+
+    return tree_command(png=args.png, state=args.state)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="engram", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -207,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=DIFFICULTIES, help="levels to check (default 1 5 10)")
     p.add_argument("--samples", type=int, default=20, help="problems per task and level")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("tree", help="the skill tree: tiers, prerequisites and (with --state) "
+                                    "a curriculum's mastery")
+    p.add_argument("--png", metavar="PATH", help="also draw the tree to this PNG image")
+    p.add_argument("--state", metavar="CURRICULUM_STATE.json",
+                   help="colour by the progress saved by the curriculum wrapper's save()")
+    p.set_defaults(func=cmd_tree)
     return parser
 
 

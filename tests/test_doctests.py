@@ -5,7 +5,14 @@ import importlib
 
 import pytest
 
-MODULES = ["engram_env.vocab", "engram_env.answers", "engram_env.env"]
+MODULES = [
+    "engram_env.vocab",
+    "engram_env.answers",
+    "engram_env.env",
+    "engram_env.multiagent.duel_v0",
+    "engram_env.multiagent.critic_v0",
+    "engram_env.multiagent.proposer_solver_v0",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,19 @@
+"""Gymnasium wrappers for the Engram envs, one module per kind of transformation.
+
+- ``wrappers.curriculum``: ``CurriculumWrapper`` (skill-tree gating, pattern balance, retention,
+  per-task difficulty scaling) and ``make_curriculum_env``, the ``Engram-curriculum-v0`` entry
+  point; ``make_curriculum_vec_env`` and ``CurriculumRecorder`` are its vector forms around a
+  shared ``TaskSampler``.
+"""
+
+from engram_env.skilltree import CurriculumConfig, SkillTree, TaskSampler
+from wrappers.curriculum import (
+    CurriculumRecorder,
+    CurriculumWrapper,
+    log_curriculum,
+    make_curriculum_env,
+    make_curriculum_vec_env,
+)
+
+__all__ = ["CurriculumConfig", "CurriculumRecorder", "CurriculumWrapper", "SkillTree",
+           "TaskSampler", "log_curriculum", "make_curriculum_env", "make_curriculum_vec_env"]
