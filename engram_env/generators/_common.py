@@ -86,7 +86,7 @@ def poly_text(coefficients: list[int] | list[Fraction], var: str = "x") -> str:
                         for k, c in reversed(list(enumerate(coefficients))) if c])
 
 
-def comma_list(values) -> str:
+def comma_list(values: Sequence[object]) -> str:
     """Items joined by commas without blanks: ``3,1,2`` (the compact form of list steps)."""
     return ",".join(map(str, values))
 
@@ -197,7 +197,8 @@ def signed_operand(value: int | Fraction) -> str:
     return f"({text})" if value < 0 else text
 
 
-def draw_toward(rng: np.random.Generator, targets: range, draw, value, tries: int = 30):
+def draw_toward(rng: np.random.Generator, targets: range, draw: Callable[[int], _T],
+                value: Callable[[_T], int], tries: int = 30) -> _T:
     """Of up to ``tries`` calls of ``draw(target)``, the first whose ``value`` is ``target``
     (drawn uniformly from ``targets``), else the closest one.
 
