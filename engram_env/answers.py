@@ -106,7 +106,7 @@ def _sympy_parser():
 
 
 def parse_expression(text: str, variables: str = "x", max_power: int = 64) -> sympy.Expr | None:
-    """A sympy expression in the given one-letter variables, or ``None``.
+    """A sympy expression (evaluated) in the given one-letter variables, or ``None``.
 
     Accepts ``^`` or ``**`` for powers and implicit products (``3x``, ``2(x+1)``). Only digits,
     the listed variables, operators, parentheses and ``π`` are allowed, so no text reaches
@@ -139,7 +139,7 @@ def parse_expression(text: str, variables: str = "x", max_power: int = 64) -> sy
     for power in expr.atoms(sympy.Pow):
         if not _small_exponent(power.exp, max_power):
             return None
-    return expr
+    return expr.doit()  # evaluate only now that every power is known to be small
 
 
 def _small_exponent(exponent, max_power: int) -> bool:

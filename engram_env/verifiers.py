@@ -113,7 +113,7 @@ class RoundedQuantityAnswer:
         return abs(float(value) - float(problem.meta["exact"])) <= 0.5 * 10.0**-places + 1e-9
 
 
-_LABEL = re.compile(r"\s*[A-Za-zλ][A-Za-z0-9]*'*(\([A-Za-z]\))?\s*=(?!=)")
+_LABEL = re.compile(r"\s*(dy/dx|[A-Za-zλ][A-Za-z0-9]*'*(\([A-Za-z]\))?)\s*=(?!=)")
 
 
 def strip_label(text: str) -> str:
