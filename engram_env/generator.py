@@ -20,6 +20,7 @@ from engram_env.problem import MAX_PROMPT_TOKENS, MAX_TARGET_TOKENS, SEED_LIMIT,
 from engram_env.taxonomy import DOMAINS, MAX_DIFFICULTY, MAX_TIER, MIN_DIFFICULTY, REASONING_PATTERNS
 
 _REGISTRY: dict[str, Generator] = {}
+_FILING_KEYS = frozenset({"tier", "domain", "pattern"})
 _SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
 
@@ -94,6 +95,9 @@ class Generator:
         self, difficulty: int, prompt: str, steps: Sequence[str], answer: str, **data: Any
     ) -> Problem:
         """Build a ``Problem`` filed under this generator; ``data`` goes to the verifier."""
+        if clash := _FILING_KEYS & data.keys():
+            raise GeneratorError(f"{self.name}: verifier data may not use the reserved keys "
+                                 f"{sorted(clash)} (they hold the generator's filing)")
         meta = {"tier": self.tier, "domain": self.domain, "pattern": self.pattern, **data}
         return Problem(self.name, difficulty, prompt, tuple(steps), answer, meta)
 
