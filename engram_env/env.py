@@ -42,6 +42,127 @@ def check_reward_mode(reward_mode: str) -> str:
     return reward_mode
 
 
+# -- the episode rules as pure functions, shared with ``EngramVectorEnv`` ------------------------
+# Each works on Python scalars (EngramEnv, one episode) and elementwise on numpy arrays
+# (EngramVectorEnv, one value per episode), so the two envs cannot drift apart.
+
+
+def load_tasks(task: str | None, tasks: Sequence[str] | None) -> dict[str, Generator]:
+    """The generators of ``task=`` or ``tasks=`` (exactly one given), by name."""
+    if (task is None) == (tasks is None):
+        raise ValueError("give exactly one of task='name' or tasks=[names...]")
+    names = [task] if task is not None else list(tasks)
+    if not names:
+        raise ValueError("tasks must name at least one task")
+    return {n: get_generator(n) for n in names}
+
+
+def parse_reset_options(
+    options: dict[str, Any] | None, task_names: Sequence[str], default_difficulty: int
+) -> tuple[str | None, int, int | None]:
+    """Check ``reset`` options; return (task or None, difficulty, problem seed or None)."""
+    options = options or {}
+    unknown = set(options) - set(RESET_OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown reset options {sorted(unknown)}; allowed: {RESET_OPTIONS}")
+    task = options.get("task")
+    if task is not None and task not in task_names:
+        raise ValueError(f"task {task!r} is not one of this env's tasks {list(task_names)}")
+    difficulty = check_difficulty(options.get("difficulty", default_difficulty))
+    return task, difficulty, options.get("problem_seed")
+
+
+def draw_episode(
+    np_random: np.random.Generator,
+    task_names: Sequence[str],
+    task: str | None = None,
+    problem_seed: int | None = None,
+) -> tuple[str, int]:
+    """The episode's task and problem seed, each drawn from ``np_random`` unless given.
+
+    The task is drawn first (``integers(len(task_names))``, which draws nothing for one task),
+    then the seed (``integers(TRAIN_SEED_LIMIT)``): this order is what ``reset(seed=...)``
+    reproduces.
+    """
+    if task is None:
+        task = task_names[int(np_random.integers(len(task_names)))]
+    if problem_seed is None:
+        problem_seed = int(np_random.integers(TRAIN_SEED_LIMIT))
+    return task, problem_seed
+
+
+def verify_step(generator: Generator, problem: Problem, index: int, segment: np.ndarray) -> bool:
+    """The task verifier's verdict on ``segment`` (token ids) as reference step ``index``.
+
+    False past the last reference step. The envs try an exact match with the reference first and
+    call this only where it fails.
+    """
+    return index < len(problem.steps) and bool(
+        generator.check_step(problem, index, decode(segment))
+    )
+
+
+def verify_answer(generator: Generator, problem: Problem, segment: np.ndarray) -> bool:
+    """The task verifier's verdict on ``segment`` (token ids) as the final answer."""
+    return bool(generator.check_answer(problem, decode(segment)))
+
+
+def step_info(index, correct) -> dict[str, Any]:
+    """``info`` of a step that closes a segment with ``<step>``."""
+    return {"step_index": index, "step_correct": correct}
+
+
+def outcome(answer_correct, steps_correct, steps_total) -> dict[str, Any]:
+    """``info`` of the last step of an episode."""
+    return {"answer_correct": answer_correct, "steps_correct": steps_correct,
+            "steps_total": steps_total}
+
+
+def _select(condition, if_true, if_false):
+    """``if_true if condition else if_false``, elementwise when ``condition`` is an array."""
+    if isinstance(condition, np.ndarray):
+        return np.where(condition, if_true, if_false)
+    return if_true if condition else if_false
+
+
+def step_share(k):
+    """What a correct reference step earns with ``k`` reference steps (for ``k = 0`` there is no
+    step to pay; the guard only keeps the arithmetic defined)."""
+    return (1.0 - ANSWER_SHARE) / (k + (k == 0))
+
+
+def answer_share(k):
+    """What a correct answer earns in ``"step"`` mode: its share, or everything without steps."""
+    return _select(k > 0, ANSWER_SHARE, 1.0)
+
+
+def reward_for(reward_mode: str, *, step_ok, answer_ok, char_ok, position, k, n, steps_correct,
+               returned):
+    """The reward of one token: every mode's payment rule in one place.
+
+    ``step_ok``/``answer_ok``: the token closed a segment that checked correct as a reference
+    step / as the answer; ``char_ok``: it equals the reference target at ``position``; ``k``
+    reference steps, ``n`` target tokens, ``steps_correct`` counted so far (this token's step
+    included), ``returned`` the return so far.
+
+    The payment that completes a perfect episode is ``1.0 - returned`` instead of its nominal
+    amount: summing 0.5/K K times rarely gives exactly 0.5 in floating point, and this makes a
+    perfect return exactly 1.0.
+    """
+    if reward_mode == "char":  # first: the one mode that pays nearly every token
+        paid, amount, completes = char_ok, 1.0 / n, char_ok & (position == n - 1)
+    elif reward_mode == "step":
+        paid = step_ok | answer_ok
+        amount = _select(answer_ok, answer_share(k), step_share(k))
+        completes = answer_ok & (steps_correct == k)
+    else:  # "final"
+        paid = completes = answer_ok
+        amount = 1.0
+    if isinstance(paid, np.ndarray):
+        return np.where(paid, np.where(completes, 1.0 - returned, amount), 0.0)
+    return (1.0 - returned if completes else amount) if paid else 0.0
+
+
 class EngramEnv(gym.Env[dict, int]):
     """A procedurally generated reasoning problem, solved as text one token at a time.
 
@@ -125,12 +246,7 @@ class EngramEnv(gym.Env[dict, int]):
         reward_mode: str = "step",
         render_mode: str | None = None,
     ) -> None:
-        if (task is None) == (tasks is None):
-            raise ValueError("give exactly one of task='name' or tasks=[names...]")
-        names = [task] if task is not None else list(tasks)
-        if not names:
-            raise ValueError("tasks must name at least one task")
-        self.generators: dict[str, Generator] = {n: get_generator(n) for n in names}
+        self.generators: dict[str, Generator] = load_tasks(task, tasks)
         self.task_names = list(self.generators)
         self.difficulty = check_difficulty(difficulty)
         self.reward_mode = check_reward_mode(reward_mode)
@@ -162,27 +278,25 @@ class EngramEnv(gym.Env[dict, int]):
         self._output[t] = token
         self._cursor = t + 1
         reward, terminated, info = 0.0, False, {}
-        k = len(self._ref) - 1  # number of reference steps
+        step_ok = answer_ok = char_ok = False
 
         if token == STEP:
-            index, correct = self._close_step(t)
-            info = {"step_index": index, "step_correct": correct}
-            if correct and self.reward_mode == "step":
-                reward = self._earn(ANSWER_SHARE / k, completes=False)
+            index, step_ok = self._close_step(t)
+            info = step_info(index, step_ok)
         elif token == EOS:
-            correct = self._close_answer(t)
+            answer_ok = self._close_answer(t)
             terminated = True
-            info = self._outcome(correct)
-            if correct and self.reward_mode == "step":
-                reward = self._earn(ANSWER_SHARE if k else 1.0, self._steps_correct == k)
-            elif correct and self.reward_mode == "final":
-                reward = self._earn(1.0, completes=True)
+            info = self._outcome(answer_ok)
         if self.reward_mode == "char":
-            n = len(self._target)
-            if t < n and token == self._target[t]:
-                reward = self._earn(1.0 / n, completes=t == n - 1)
-            else:
-                terminated = True
+            char_ok = t < len(self._target) and bool(token == self._target[t])
+            terminated = terminated or not char_ok
+        if step_ok or answer_ok or char_ok:
+            reward = reward_for(
+                self.reward_mode, step_ok=step_ok, answer_ok=answer_ok, char_ok=char_ok,
+                position=t, k=len(self._ref) - 1, n=len(self._target),
+                steps_correct=self._steps_correct, returned=self._return,
+            )
+            self._return += reward
 
         truncated = not terminated and self._cursor >= MAX_TARGET_TOKENS
         if terminated or truncated:
@@ -195,19 +309,9 @@ class EngramEnv(gym.Env[dict, int]):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict, dict[str, Any]]:
         super().reset(seed=seed)
-        options = options or {}
-        unknown = set(options) - set(RESET_OPTIONS)
-        if unknown:
-            raise ValueError(f"unknown reset options {sorted(unknown)}; allowed: {RESET_OPTIONS}")
-        task = options.get("task")
-        if task is None:
-            task = self.task_names[int(self.np_random.integers(len(self.task_names)))]
-        elif task not in self.generators:
-            raise ValueError(f"task {task!r} is not one of this env's tasks {self.task_names}")
-        difficulty = check_difficulty(options.get("difficulty", self.difficulty))
-        problem_seed = options.get("problem_seed")
-        if problem_seed is None:
-            problem_seed = int(self.np_random.integers(TRAIN_SEED_LIMIT))
+        task, difficulty, problem_seed = parse_reset_options(options, self.task_names,
+                                                             self.difficulty)
+        task, problem_seed = draw_episode(self.np_random, self.task_names, task, problem_seed)
         self._load(self.generators[task].problem(problem_seed, difficulty))
         return self._observation(), {"problem": self.problem, "task": task, "difficulty": difficulty}
 
@@ -244,16 +348,6 @@ class EngramEnv(gym.Env[dict, int]):
         self._return = 0.0
         self._done = False
 
-    def _earn(self, amount: float, completes: bool) -> float:
-        """Pay ``amount``; the payment that completes a perfect episode makes the return 1.0.
-
-        Summing 0.5/K K times rarely gives exactly 0.5 in floating point, so the last reward of a
-        perfect episode is ``1.0 - return so far``, which makes the running sum exactly 1.0.
-        """
-        reward = 1.0 - self._return if completes else amount
-        self._return += reward
-        return reward
-
     def _segment(self, t: int) -> np.ndarray:
         """The tokens of the segment that the token at position ``t`` closes."""
         segment = self._output[self._segment_start : t]
@@ -264,10 +358,8 @@ class EngramEnv(gym.Env[dict, int]):
         """Check the segment closed by ``<step>`` at ``t`` against its reference step, if any."""
         segment = self._segment(t)
         index = len(self._verdicts)
-        correct = index < len(self._ref) - 1 and (
-            segment.tobytes() == self._ref[index]
-            or self._generator.check_step(self.problem, index, decode(segment))
-        )
+        exact = index < len(self._ref) - 1 and segment.tobytes() == self._ref[index]
+        correct = exact or verify_step(self._generator, self.problem, index, segment)
         self._steps_correct += correct
         self._verdicts.append(("step", index, correct))
         return index, correct
@@ -275,15 +367,11 @@ class EngramEnv(gym.Env[dict, int]):
     def _close_answer(self, t: int) -> bool:
         """Check the segment closed by ``<eos>`` at ``t`` as the final answer."""
         segment = self._segment(t)
-        correct = segment.tobytes() == self._ref[-1] or self._generator.check_answer(
-            self.problem, decode(segment)
+        correct = segment.tobytes() == self._ref[-1] or verify_answer(
+            self._generator, self.problem, segment
         )
         self._verdicts.append(("answer", len(self._verdicts), correct))
         return correct
 
     def _outcome(self, answer_correct: bool) -> dict[str, Any]:
-        return {
-            "answer_correct": answer_correct,
-            "steps_correct": self._steps_correct,
-            "steps_total": len(self._ref) - 1,
-        }
+        return outcome(answer_correct, self._steps_correct, len(self._ref) - 1)

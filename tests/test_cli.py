@@ -51,7 +51,7 @@ def test_validate_passes_and_fails_loudly(capsys, monkeypatch):
     assert "ok:" in capsys.readouterr().out
     # a generator that writes a character outside the vocabulary must fail validation
     addition = get_generator("addition")
-    monkeypatch.setattr(type(addition), "sample", lambda self, rng, d: self.make(d, "x", ["÷"], "1"))
+    monkeypatch.setattr(type(addition), "problem", lambda self, seed, d: self.make(d, "x", ["÷"], "1"))
     assert main(["validate", "--tasks", "addition", "--samples", "2"]) == 1
     assert "FAILED" in capsys.readouterr().out
 

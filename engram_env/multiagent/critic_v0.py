@@ -119,7 +119,10 @@ class raw_env(TurnBasedGame):  # noqa: N801 (PettingZoo's naming convention)
         return mask
 
     def _new_game(self, options: dict) -> str:
-        episode = {"problem_seed": int(self.np_random.integers(TRAIN_SEED_LIMIT))}
+        # every draw comes from this game's np_random, so reset(seed=...) fixes the whole game
+        tasks = self._solver.task_names
+        episode = {"task": tasks[int(self.np_random.integers(len(tasks)))],
+                   "problem_seed": int(self.np_random.integers(TRAIN_SEED_LIMIT))}
         episode.update({k: options[k] for k in ("task", "difficulty") if k in options})
         self._last, info = self._solver.reset(options=episode)
         self.infos["solver"] = {"problem": info["problem"]}
