@@ -271,6 +271,8 @@ def collect(policy, problems: Sequence[Problem], scorer: Scorer, max_new_tokens:
                          generator=generator)  # (B, L)
     policy.train(was_training)
     scores = grade(scorer, problems, completions)
+    # tokens after every attempt's end carry nothing: drop those columns before the forward passes
+    completions = completions[:, :max(s.length for s in scores)]
     B, L = completions.shape
     mask = torch.zeros(B, L, dtype=torch.bool)
     rewards = torch.zeros(B, L)

@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import train  # noqa: E402  (scripts/train.py; sets OMP_WAIT_POLICY before importing torch)
+import train  # scripts/train.py (it sets OMP_WAIT_POLICY before importing torch)
 
-from agents.baselines import AnswerOnlySolver, OracleSolver, RandomSolver  # noqa: E402
-from agents.rollout import eval_problems, evaluate  # noqa: E402
-from engram_env.registration import env_id  # noqa: E402
-from engram_env.registry import get_generator  # noqa: E402
-from engram_env.scoring import Scorer  # noqa: E402
+from agents.baselines import AnswerOnlySolver, OracleSolver, RandomSolver
+from agents.rollout import eval_problems, evaluate
+from engram_env.registration import env_id
+from engram_env.registry import get_generator
+from engram_env.scoring import Scorer
 
 
 @dataclass

@@ -25,31 +25,32 @@ import os
 # that is also running anything else slows torch down ~10x; passive waiting costs nothing alone.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import argparse  # noqa: E402
-import ast  # noqa: E402
-import dataclasses  # noqa: E402
-import inspect  # noqa: E402
-import random  # noqa: E402
-import sys  # noqa: E402
-import textwrap  # noqa: E402
-import time  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import ast
+import dataclasses
+import inspect
+import itertools
+import random
+import sys
+import textwrap
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch.utils.tensorboard import SummaryWriter  # noqa: E402
-from tqdm import tqdm  # noqa: E402
+import numpy as np
+import torch
+from torch.utils.tensorboard import SummaryWriter
+from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from anywhere without installing
     sys.path.insert(0, str(ROOT))
 
-from agents import AGENTS, build_policy, policy_config, policy_from_config  # noqa: E402
-from agents.algorithms import ALGORITHMS, PolicyGradient, RLConfig  # noqa: E402
-from agents.baselines import PolicySolver  # noqa: E402
-from agents.checkpoint import load_checkpoint, restore_global_rng, save_checkpoint  # noqa: E402
-from agents.rollout import (  # noqa: E402
+from agents import AGENTS, build_policy, policy_config, policy_from_config
+from agents.algorithms import ALGORITHMS, PolicyGradient, RLConfig
+from agents.baselines import PolicySolver
+from agents.checkpoint import load_checkpoint, restore_global_rng, save_checkpoint
+from agents.rollout import (
     CurriculumSource,
     ProblemSource,
     collect,
@@ -58,10 +59,10 @@ from agents.rollout import (  # noqa: E402
     max_new_tokens_for,
     parse_tasks,
 )
-from agents.warmup import warmup_step  # noqa: E402
-from engram_env.env import check_reward_mode  # noqa: E402
-from engram_env.generator import check_difficulty  # noqa: E402
-from engram_env.scoring import Scorer  # noqa: E402
+from agents.warmup import warmup_step
+from engram_env.env import check_reward_mode
+from engram_env.generator import check_difficulty
+from engram_env.scoring import Scorer
 
 CURRICULUM_ID = "Engram-curriculum-v0"
 
@@ -171,7 +172,7 @@ def field_docs(cls) -> dict[str, str]:
     """The docstring under each field of a dataclass (CleanRL/tyro's convention)."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     body, docs = tree.body[0].body, {}
-    for node, after in zip(body, body[1:]):
+    for node, after in itertools.pairwise(body):
         if (isinstance(node, ast.AnnAssign) and isinstance(after, ast.Expr)
                 and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
             docs[node.target.id] = after.value.value

@@ -99,10 +99,10 @@ class Args:
     """Adam learning rate (constant)"""
     n_steps: int = 64
     """env steps per env per rollout (a rollout is n_steps * num_envs transitions)"""
-    batch_size: int = 256
+    batch_size: int = 128
     """PPO minibatch size"""
-    n_epochs: int = 4
-    """PPO epochs over each rollout"""
+    n_epochs: int = 10
+    """PPO epochs over each rollout (many small updates per sample: data is cheap, exploring is not)"""
     gamma: float = 0.99
     """discount per token"""
     gae_lambda: float = 0.95

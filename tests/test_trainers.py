@@ -15,9 +15,9 @@ import torch
 from agents.algorithms import PolicyGradient, RLConfig, gae, grpo_advantages, reverse_cumsum
 from agents.checkpoint import load_checkpoint, save_checkpoint
 from agents.nanochat import GPTConfig, NanoChat
-from agents.rollout import ProblemSource, collect
+from agents.rollout import CurriculumSource, ProblemSource, collect
 from agents.warmup import supervised_loss, warmup_step
-from engram_env.scoring import Score
+from engram_env.scoring import Score, Scorer
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,12 +39,12 @@ class WriteWords:
 
     def score(self, problem, tokens):
         tokens = np.asarray(tokens)
-        rewards, length, terminated = [], len(tokens), False
+        rewards, terminated = [], False
         for t, token in enumerate(tokens[:4]):
             good = 3 <= token < 65
             rewards.append(0.25 if good else 0.0)
             if not good or t == 3:
-                length, terminated = t + 1, True
+                terminated = True
                 break
         n = len(rewards)
         return Score(np.array(rewards), np.arange(n), 4, n, terminated, False, sum(rewards) == 1.0,
@@ -145,6 +145,32 @@ def test_each_algorithm_reduces_its_loss_and_raises_reward(algorithm):
         assert np.isfinite(metrics[key])
 
 
+def test_problem_sources_stream_training_problems_and_resume():
+    source = ProblemSource(["addition", "subtraction"], 2, seed=3)
+    problems = source.sample(8, group_size=4)
+    assert problems[0] == problems[3] and problems[4] == problems[7]  # groups are adjacent
+    assert all(p.seed < 2**62 for p in problems)  # training seeds, never held-out ones
+    state = source.state_dict()
+    again = ProblemSource(["addition", "subtraction"], 2, seed=0)
+    again.load_state_dict(state)
+    assert again.sample(6) == source.sample(6)
+
+
+def test_curriculum_source_follows_the_skill_tree():
+    source = CurriculumSource(["subtraction"], seed=0, window=8, raise_above=0.9)
+    problems = source.sample(8, group_size=4)
+    assert {p.task for p in problems} == {"addition"}  # subtraction waits for addition
+    assert source.eval_tasks() == [("addition", 1)]
+    scorer = Scorer()
+    events = source.record(problems, [scorer.score(p, p.target_ids) for p in problems])
+    assert "difficulty_up" in {e.kind for e in events}
+    assert source.eval_tasks() == [("addition", 2)]
+    state = source.state_dict()
+    again = CurriculumSource(["subtraction"], seed=5, window=8, raise_above=0.9)
+    again.load_state_dict(state)
+    assert again.sample(4, 2) == source.sample(4, 2)
+
+
 # -- bad configurations ------------------------------------------------------------------------
 
 
@@ -232,7 +258,7 @@ def test_train_script_runs_as_a_subprocess(tmp_path):
          "--total-steps", "2", "--batch-size", "8", "--group-size", "4", "--n-layer", "1",
          "--n-embd", "32", "--n-head", "2", "--eval-episodes", "2", "--torch-threads", "1",
          "--runs-dir", str(tmp_path / "runs"), "--checkpoints-dir", str(tmp_path / "ckpt")],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     assert "TensorBoard: tensorboard --logdir" in out.stdout
@@ -242,3 +268,30 @@ def test_train_script_runs_as_a_subprocess(tmp_path):
     checkpoint = load_checkpoint(tmp_path / "ckpt" / run.name / "latest.pt")
     assert checkpoint["update"] == 4 and checkpoint["args"]["algorithm"] == "grpo"
     assert checkpoint["model_config"]["n_embd"] == 32
+
+
+def test_main_job_prints_the_table_against_the_baselines(tmp_path, capsys):
+    main = load_script("main")
+    result = main.main(["--warmup-steps", "2", "--total-steps", "1", "--eval-episodes", "3",
+                        "--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--torch-threads", "1",
+                        "--no-progress", "--runs-dir", str(tmp_path / "runs"),
+                        "--checkpoints-dir", str(tmp_path / "ckpt")])
+    out = capsys.readouterr().out
+    for row in ("| random", "| answer-only", "| nanochat, warm-up only (2)",
+                "| nanochat, warm-up + GRPO (3)", "| oracle"):
+        assert row in out
+    assert f"TensorBoard: tensorboard --logdir {result['run_dir']}" in out
+    assert result["baselines"]["oracle"]["answer_accuracy"] == 1.0
+    with pytest.raises(SystemExit, match="tier-1 task"):
+        main.main(["--task", "multiplication"])
+
+
+@pytest.mark.slow  # ~10 s: two runs of the default-size models
+def test_learning_benchmark_runs_with_a_tiny_budget(tmp_path):
+    bench = load_script("bench_learning")
+    results = bench.main(["--add-warmup-steps", "1", "--add-rl-steps", "1", "--add-eval-every", "1",
+                          "--copy-steps", "1", "--copy-eval-every", "1", "--eval-episodes", "2",
+                          "--torch-threads", "1", "--no-progress", "--out-dir", str(tmp_path / "out"),
+                          "--runs-dir", str(tmp_path / "runs")])
+    assert len(results) == 2
+    assert (tmp_path / "out" / "results.json").is_file() and (tmp_path / "out" / "curves.png").is_file()
