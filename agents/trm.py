@@ -63,12 +63,20 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from agents.nanochat import Block, GPTConfig, KVCache, attention_mask, norm, rotary_tables, sample_token
+from agents.nanochat import (
+    Block,
+    GPTConfig,
+    KVCache,
+    attention_mask,
+    norm,
+    rotary_tables,
+    sample_token,
+)
 from engram_env.vocab import EOS, PAD, VOCAB_SIZE
 
 SIZES: dict[str, dict[str, int]] = {
-    "tiny": dict(n_layer=2, n_head=4, n_kv_head=4, n_embd=176, T=3, n=2),  # ~0.79M, ~ GPT tiny
-    "small": dict(n_layer=2, n_head=6, n_kv_head=6, n_embd=348, T=3, n=4),  # ~3.0M, ~ GPT small
+    "tiny": {"n_layer": 2, "n_head": 4, "n_kv_head": 4, "n_embd": 176, "T": 3, "n": 2},  # ~0.79M
+    "small": {"n_layer": 2, "n_head": 6, "n_kv_head": 6, "n_embd": 348, "T": 3, "n": 4},  # ~3.0M
 }
 
 

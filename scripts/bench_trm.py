@@ -32,14 +32,14 @@ import os
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads must not spin
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from concurrent.futures import ProcessPoolExecutor  # noqa: E402
-from dataclasses import asdict, dataclass, fields  # noqa: E402
-from multiprocessing import get_context  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, fields
+from multiprocessing import get_context
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -101,10 +101,11 @@ def parse_args(argv=None) -> Args:
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     import ast
     import inspect
+    import itertools
     import textwrap
 
     body = ast.parse(textwrap.dedent(inspect.getsource(Args))).body[0].body
-    docs = {a.target.id: b.value.value for a, b in zip(body, body[1:])
+    docs = {a.target.id: b.value.value for a, b in itertools.pairwise(body)
             if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr)}
     for f in fields(Args):
         parser.add_argument("--" + f.name.replace("_", "-"), type=type(f.default),
@@ -248,7 +249,7 @@ def table(results: list[dict], tiers: dict[str, int]) -> str:
             f"{r['train_cpu_s']:.1f}", f"{r['ms_per_update']:.0f}", f"{r['depth']:.0f}",
             f"{r['depth_halt']:.1f}" if halt else "-", f"{r['cycles_halt']:.2f}" if halt else "-"))
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
-    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
                       *map(line, rows)])
 

@@ -17,7 +17,7 @@ from engram_env import get_generator
 from engram_env.scoring import Score, Scorer
 from engram_env.vocab import EOS, VOCAB_SIZE
 
-TINY = dict(n_layer=2, n_head=2, n_kv_head=2, n_embd=32, T=3, n=2)
+TINY = {"n_layer": 2, "n_head": 2, "n_kv_head": 2, "n_embd": 32, "T": 3, "n": 2}
 
 
 @pytest.fixture(autouse=True)
@@ -143,7 +143,7 @@ def test_halting_stops_early_when_the_head_says_so():
         recorder.grads.clear()
         model.reset_depth_stats()
         with model.adaptive(adaptive):
-            out, depth = model.generate(prompts, start, 3, temperature=0.0, return_depth=True)
+            _, depth = model.generate(prompts, start, 3, temperature=0.0, return_depth=True)
         return depth.tolist(), len(recorder.grads), model.effective_depth()
 
     depth, passes, stats = run(+10.0, True)  # "halt": stop at the minimum of 2 cycles
