@@ -183,6 +183,23 @@ class Block(nn.Module):
         return x + self.mlp(norm(x))
 
 
+@torch.no_grad()
+def init_policy_weights(model: nn.Module) -> None:
+    """Initialise a policy built from these blocks (``wte``, ``blocks``, ``lm_head``,
+    ``value_head``): unit embeddings, fan-in-scaled linears, residual branches closed, and zero
+    heads, so a fresh policy is uniform over tokens and predicts zero value."""
+    nn.init.normal_(model.wte.weight, std=1.0)
+    for module in model.modules():
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, std=module.in_features ** -0.5)
+    for block in model.blocks:  # residual branches start closed
+        nn.init.zeros_(block.attn.c_proj.weight)
+        nn.init.zeros_(block.mlp.c_proj.weight)
+    nn.init.zeros_(model.lm_head.weight)  # uniform initial policy
+    nn.init.zeros_(model.value_head.weight)
+    nn.init.zeros_(model.value_head.bias)
+
+
 class NanoChat(nn.Module):
     """The policy: ``forward(idx, start) -> (logits (B, T, V), values (B, T))``; batched sampling."""
 
@@ -199,18 +216,8 @@ class NanoChat(nn.Module):
         self.register_buffer("sin", sin, persistent=False)
         self.reset_parameters()
 
-    @torch.no_grad()
     def reset_parameters(self) -> None:
-        nn.init.normal_(self.wte.weight, std=1.0)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                nn.init.normal_(module.weight, std=module.in_features ** -0.5)
-        for block in self.blocks:  # residual branches start closed
-            nn.init.zeros_(block.attn.c_proj.weight)
-            nn.init.zeros_(block.mlp.c_proj.weight)
-        nn.init.zeros_(self.lm_head.weight)  # uniform initial policy
-        nn.init.zeros_(self.value_head.weight)
-        nn.init.zeros_(self.value_head.bias)
+        init_policy_weights(self)
 
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -68,6 +68,7 @@ from agents.nanochat import (
     GPTConfig,
     KVCache,
     attention_mask,
+    init_policy_weights,
     norm,
     rotary_tables,
     sample_token,
@@ -176,16 +177,7 @@ class TRM(nn.Module):
 
     @torch.no_grad()
     def reset_parameters(self) -> None:
-        nn.init.normal_(self.wte.weight, std=1.0)
-        for module in self.modules():
-            if isinstance(module, nn.Linear):
-                nn.init.normal_(module.weight, std=module.in_features ** -0.5)
-        for block in self.blocks:  # residual branches start closed
-            nn.init.zeros_(block.attn.c_proj.weight)
-            nn.init.zeros_(block.mlp.c_proj.weight)
-        nn.init.zeros_(self.lm_head.weight)  # uniform initial policy
-        nn.init.zeros_(self.value_head.weight)
-        nn.init.zeros_(self.value_head.bias)
+        init_policy_weights(self)
         nn.init.zeros_(self.halt_head.weight)
         nn.init.constant_(self.halt_head.bias, -2.0)  # P(halt) = 0.12: think fully until taught
         self.y_init.copy_(norm(torch.randn(self.config.n_embd)))
