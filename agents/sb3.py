@@ -36,13 +36,15 @@ Design choices, and why:
   output position: copying, the first tier-0 skill, is exactly that.
 - **``"gru"``** packs each row's prompt and output into one contiguous sequence
   (``pack_padded_sequence``), so its final hidden state is the state after the row's last
-  real token, and mean-pools the GRU outputs. It learned the tier-0 copy benchmark about 3x
-  slower per env step than the transformer and costs about 4x the CPU per sample.
+  real token, and mean-pools the GRU outputs. On the copy task it learned more slowly than the
+  cursor attention in a 30k-step comparison, and at ``d_model=64`` it costs about 4x the CPU
+  per sample (PyTorch's CPU GRU backward is sequential).
 - **One extractor, shared.** SB3's on-policy algorithms share it between policy and value heads
   by default (``share_features_extractor=True``); ``net_arch`` then adds small separate MLPs.
-- **Algorithm settings matter more than the network.** On CPU budgets, the env steps needed
-  fell about 4x when each rollout got 10 epochs of minibatches of 128 instead of 4 of 256
-  (SB3's own PPO defaults are 10 epochs of 64): data is cheap to reuse, exploration is not.
+- **Algorithm settings matter as much as the network.** On the copy benchmark, 10 epochs of
+  minibatches of 128 per rollout (``scripts/train_sb3.py``'s defaults; SB3's PPO defaults are
+  10 of 64) reached a given training return in about 3x fewer env steps and 1.5x less CPU
+  than 4 epochs of 256: data is cheap to reuse, exploration is not.
 
 Evaluation reuses the project's shared pieces: ``SB3Solver`` writes solutions with a trained
 model on held-out problems (``agents.rollout.eval_problems``) and ``agents.rollout.evaluate``
@@ -201,8 +203,7 @@ class TokenFeaturesExtractor(BaseFeaturesExtractor):
         return self.head(torch.cat([cursor, pooled], dim=-1))  # (B, features_dim)
 
     def _encode_gru(self, x_prompt, x_output, prompt_len, output_len) -> tuple[Tensor, Tensor]:
-        B, P, _ = x_prompt.shape
-        L = x_output.size(1)
+        P, L = x_prompt.size(1), x_output.size(1)
         # Row b as one contiguous sequence: its prompt_len[b] prompt tokens, then its output.
         s = torch.arange(P + L, device=x_prompt.device)  # (S,)
         source = torch.where(s < prompt_len[:, None], s, P + s - prompt_len[:, None])  # (B, S)
@@ -219,7 +220,7 @@ class TokenFeaturesExtractor(BaseFeaturesExtractor):
         return last[-1], masked_mean(states, mask)
 
     def _encode_transformer(self, x_prompt, x_output, prompt_len, output_len):
-        B, P, C = x_prompt.shape
+        B, P = x_prompt.shape[:2]
         L = x_output.size(1)
         device = x_prompt.device
         x = torch.cat([x_prompt, x_output], dim=1)  # (B, S, C), S = P + L
@@ -508,8 +509,8 @@ class SB3Solver:
         for b, (env, p) in enumerate(zip(envs, problems)):
             first, _ = env.reset(options={"task": p.task, "difficulty": p.difficulty,
                                           "problem_seed": p.seed})
-            for key in obs:
-                obs[key][b] = first[key]
+            for key, rows in obs.items():
+                rows[b] = first[key]
         tokens = np.zeros((B, self.max_new_tokens), dtype=np.int64)
         lengths = np.zeros(B, dtype=np.int64)
         active = np.ones(B, dtype=bool)
@@ -607,13 +608,15 @@ class EpisodeStatsCallback(BaseCallback):
     Per rollout: ``charts/episodic_return``, ``charts/episodic_length``,
     ``charts/answer_accuracy`` (``info["answer_correct"]`` of the episodes that ended in it)
     and ``charts/SPS``. ``history`` keeps (env steps, process CPU seconds, wall seconds, mean
-    return, answer accuracy) per rollout for benchmarks.
+    return, answer accuracy) per rollout for benchmarks; time spent in ``HeldOutEvalCallback``
+    evaluations (added to ``excluded_cpu``/``excluded_wall``) is not counted.
     """
 
     def __init__(self, print_every: int = 10_000, verbose: int = 1) -> None:
         super().__init__(verbose)
         self.print_every = print_every
         self.history: list[tuple[int, float, float, float, float]] = []
+        self.excluded_cpu = self.excluded_wall = 0.0
 
     def _on_training_start(self) -> None:
         self._returns, self._lengths, self._correct = [], [], []
@@ -630,8 +633,8 @@ class EpisodeStatsCallback(BaseCallback):
         return True
 
     def _on_rollout_end(self) -> None:
-        wall = time.perf_counter() - self._wall0
-        cpu = time.process_time() - self._cpu0
+        wall = time.perf_counter() - self._wall0 - self.excluded_wall
+        cpu = time.process_time() - self._cpu0 - self.excluded_cpu
         sps = (self.num_timesteps - self._steps0) / max(wall, 1e-9)
         self.logger.record("charts/SPS", int(sps))
         if not self._returns:
@@ -650,41 +653,48 @@ class EpisodeStatsCallback(BaseCallback):
 
 
 class HeldOutEvalCallback(BaseCallback):
-    """``evaluate_model`` every ``eval_every`` env steps (at the end of the rollout that crosses
-    it), logged as ``eval/answer_accuracy``, ``eval/step_accuracy``, ``eval/episodic_return``.
-    ``history`` keeps (env steps, process CPU seconds of training so far, metrics); evaluation
-    time is not counted as training CPU time. With ``stop_at``, training stops after the first
-    evaluation whose answer accuracy reaches it."""
+    """``evaluate_model`` every ``eval_every`` env steps, logged as ``eval/answer_accuracy``,
+    ``eval/step_accuracy``, ``eval/episodic_return``; ``history`` keeps (env steps, process
+    CPU seconds of training so far, metrics).
+
+    Evaluations run at the env step that crosses each multiple of ``eval_every``, before the
+    rollout's update, so with ``stop_at`` training stops right after the first evaluation whose
+    answer accuracy reaches it and the model left is exactly the one evaluated. Evaluation time
+    is not training time: it is kept in ``eval_cpu``/``eval_wall`` (and taken off ``stats``'s
+    clock when given).
+    """
 
     def __init__(self, tasks: Sequence[tuple[str, int]], eval_every: int, episodes: int, *,
                  reward_mode: str = "step", stop_at: float | None = None,
-                 verbose: int = 1) -> None:
+                 stats: EpisodeStatsCallback | None = None, verbose: int = 1) -> None:
         super().__init__(verbose)
         self.tasks, self.eval_every, self.episodes = list(tasks), eval_every, episodes
-        self.reward_mode, self.stop_at = reward_mode, stop_at
+        self.reward_mode, self.stop_at, self.stats = reward_mode, stop_at, stats
         self.history: list[tuple[int, float, dict[str, Any]]] = []
-        self.eval_cpu = self.eval_wall = 0.0  # spent in evaluations
+        self.eval_cpu = self.eval_wall = 0.0
         self.reached = False
 
     def _on_training_start(self) -> None:
         self._cpu0 = time.process_time()
-        self._next = self.num_timesteps + self.eval_every
+        self._next = (self.num_timesteps // self.eval_every + 1) * self.eval_every
 
     def _on_step(self) -> bool:
-        return not self.reached
-
-    def _on_rollout_end(self) -> None:
         if self.num_timesteps >= self._next:
-            self._next += self.eval_every
+            self._next = (self.num_timesteps // self.eval_every + 1) * self.eval_every
             self.evaluate()
+        return not self.reached
 
     def evaluate(self) -> dict[str, Any]:
         start, start_wall = time.process_time(), time.perf_counter()
         train_cpu = start - self._cpu0 - self.eval_cpu
         result = evaluate_model(self.model, self.tasks, self.episodes,
                                 reward_mode=self.reward_mode)
-        self.eval_cpu += time.process_time() - start
-        self.eval_wall += time.perf_counter() - start_wall
+        cpu, wall = time.process_time() - start, time.perf_counter() - start_wall
+        self.eval_cpu += cpu
+        self.eval_wall += wall
+        if self.stats is not None:
+            self.stats.excluded_cpu += cpu
+            self.stats.excluded_wall += wall
         for key in ("answer_accuracy", "step_accuracy", "episodic_return"):
             self.logger.record(f"eval/{key}", result[key])
         self.history.append((self.num_timesteps, train_cpu, result))

@@ -1,7 +1,14 @@
 """Learning benchmark: MaskablePPO with the token extractor learns a tier-0 task from scratch.
 
-    python scripts/bench_sb3.py            # about 5-10 minutes on 2 CPU cores
+    python scripts/bench_sb3.py            # about 8.5 minutes on a 2-core machine
     tensorboard --logdir runs
+
+Result (seed 1, 2-core AMD EPYC, torch 2.13 CPU, one torch thread): 92.5% held-out answer
+accuracy after 140,000 env steps and 395 s of training CPU (484 s wall, evaluations
+excluded; the whole script took about 8.5 minutes); 92.6% on 500 held-out problems graded in
+``"step"`` mode. The curve is not monotone: the evaluation at 120,000 steps read 11.5%
+(return 0.905: nine tokens right, then not ``<eos>``), the next ones 65.5% and 92.5%. Runs
+are deterministic for a seed on one machine (two runs gave the same evaluations).
 
 The task: ``copy`` at difficulty 1 (``Engram-copy-v0``): copy a 4-letter lowercase string,
 written as one step then the answer, ``vceg <step> vceg <eos>`` (10 tokens). Why this one:
@@ -31,8 +38,10 @@ Success is the env's own verdict: ``info["answer_correct"]`` at episode end in t
 env's reward mode (``"char"``: every token equal to the reference, so the answer is exact),
 on held-out problems, written greedily. The run stops at the first periodic evaluation that
 reaches the target (90%), or at the step budget; the final evaluation is a fresh one on the
-same 200 problems plus a wider one (step-mode grading, as ``scripts/evaluate.py`` does for all
-agents). CPU time is the process's CPU seconds spent training (evaluations excluded); on a
+same 200 problems (the model the last periodic evaluation saw: training stops before any
+further update) plus a wider one on 500 held-out problems graded in ``"step"`` mode (answers by
+the task's verifier, steps free to differ from the reference), as ``scripts/evaluate.py``
+grades every agent. CPU time is the process's CPU seconds spent training (evaluations excluded); on a
 machine shared with other jobs it is the stable figure, wall time is not.
 
 Outputs: ``results/bench_sb3/bench_sb3.json`` (every figure below, the curves, the
@@ -68,9 +77,9 @@ class Args:
 
     seed: int = 1
     """seed of the run"""
-    total_timesteps: int = 400_000
+    total_timesteps: int = 300_000
     """the env-step budget (training stops earlier once the target is reached)"""
-    eval_every: int = 25_000
+    eval_every: int = 10_000
     """held-out evaluation every this many env steps"""
     eval_episodes: int = 200
     """held-out problems per evaluation"""
@@ -106,6 +115,8 @@ def plot(summary: dict, path: Path) -> None:
                            (axes[1], "train_cpu_s", "training CPU seconds")):
         ax.plot([e[key] for e in evals], [e["answer_accuracy"] for e in evals], "o-",
                 label="held-out answer accuracy (greedy)")
+        ax.plot([e[key] for e in evals], [e["episodic_return"] for e in evals], "s--",
+                markersize=3, color="tab:blue", alpha=0.5, label="held-out return (greedy)")
         train_x = [t["env_steps"] if key == "env_steps" else t["cpu_s"] for t in train]
         ax.plot(train_x, [t["episodic_return"] for t in train], alpha=0.6,
                 label="training episodic return (sampled)")
@@ -127,7 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(Args, argv)
     run = train_sb3.train(bench_args(args))
     # a second, wider look at the final model: the harness's grading (answers by the verifier,
-    # steps free to differ from the reference), on 500 other held-out problems
+    # steps free to differ from the reference), on 500 held-out problems
     from agents.sb3 import ALGORITHMS, evaluate_model
 
     model = ALGORITHMS["maskable_ppo"].load(run["model"], device="cpu")

@@ -264,7 +264,7 @@ def train(args: Args) -> dict:
     if args.eval_every:
         evals = HeldOutEvalCallback(tasks, args.eval_every, args.eval_episodes,
                                     reward_mode=args.reward_mode,
-                                    stop_at=args.target_accuracy or None)
+                                    stop_at=args.target_accuracy or None, stats=stats)
         callbacks.append(evals)
     wall, cpu = time.perf_counter(), time.process_time()
     if args.total_timesteps:

@@ -26,7 +26,7 @@ from gymnasium import spaces
 
 from engram_env.problem import TRAIN_SEED_LIMIT
 from engram_env.registry import get_generator
-from engram_env.vocab import EOS, PAD, STEP, TOKENS, VOCAB_SIZE
+from engram_env.vocab import EOS, STEP, TOKENS, VOCAB_SIZE
 
 _TOKEN_IDS = {name: i for i, name in enumerate(TOKENS)}
 
