@@ -13,6 +13,7 @@ from gymnasium import spaces
 from engram_env.generator import Generator, check_difficulty
 from engram_env.problem import MAX_PROMPT_TOKENS, MAX_TARGET_TOKENS, TRAIN_SEED_LIMIT, Problem
 from engram_env.registry import get_generator
+from engram_env.render import text_frame
 from engram_env.vocab import EOS, PAD, STEP, TOKEN_DTYPE, VOCAB_SIZE, decode
 
 REWARD_MODES = ("step", "char", "final")
@@ -210,7 +211,8 @@ class EngramEnv(gym.Env[dict, int]):
     - ``difficulty``: 1..10, the default level; ``reset(options={"task": ..., "difficulty": ...,
       "problem_seed": ...})`` overrides task, level and the exact problem for one episode.
     - ``reward_mode``: ``"step"``, ``"char"`` or ``"final"``.
-    - ``render_mode``: ``None`` or ``"ansi"`` (prompt, output and each verdict as text).
+    - ``render_mode``: ``None``, ``"ansi"`` (prompt, output and each verdict as text) or
+      ``"rgb_array"`` (the same text drawn into a fixed-size frame, for video recorders).
 
     ## Info
 
@@ -235,7 +237,7 @@ class EngramEnv(gym.Env[dict, int]):
     (1.0, True, True)
     """
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self,
@@ -251,7 +253,8 @@ class EngramEnv(gym.Env[dict, int]):
         self.difficulty = check_difficulty(difficulty)
         self.reward_mode = check_reward_mode(reward_mode)
         if render_mode not in (None, *self.metadata["render_modes"]):
-            raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
+            raise ValueError(f"render_mode must be None, 'ansi' or 'rgb_array', got "
+                             f"{render_mode!r}")
         self.render_mode = render_mode
 
         self.action_space = spaces.Discrete(VOCAB_SIZE)
@@ -315,17 +318,20 @@ class EngramEnv(gym.Env[dict, int]):
         self._load(self.generators[task].problem(problem_seed, difficulty))
         return self._observation(), {"problem": self.problem, "task": task, "difficulty": difficulty}
 
-    def render(self) -> str | None:
-        if self.render_mode != "ansi":
+    def render(self) -> str | np.ndarray | None:
+        if self.render_mode is None:
             return None
+        return self._text() if self.render_mode == "ansi" else text_frame(self._text())
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _text(self) -> str:
         p = self.problem
         lines = [f"task {p.task}  difficulty {p.difficulty}  seed {p.seed}", f"prompt: {p.prompt}"]
         lines.append(f"output: {decode(self._output[: self._cursor])}")
         for kind, index, correct in self._verdicts:
             lines.append(f"  {kind} {index}: {'correct' if correct else 'wrong'}")
         return "\n".join(lines)
-
-    # -- internals ---------------------------------------------------------------------------
 
     def _observation(self) -> dict[str, np.ndarray]:
         # A 1 KB copy per step: callers may keep observations (replay buffers, checkers demand

@@ -13,6 +13,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 import engram_env
 from engram_env import EngramEnv, EpisodeFinishedError, UnknownTaskError
+from engram_env.render import COLUMNS, FRAME_SHAPE, MAX_LINES, frame_lines
 from engram_env.vocab import EOS, PAD, STEP, decode, encode
 
 ENV_IDS = engram_env.ENV_IDS
@@ -196,6 +197,25 @@ def test_render_ansi_shows_prompt_output_and_verdicts():
     assert "step 0: correct" in text and "answer 1: wrong" in text
 
 
+def test_render_rgb_array_draws_the_text_in_fixed_size_frames():
+    env = EngramEnv("addition", difficulty=10, render_mode="rgb_array")
+    _, info = env.reset(seed=0)
+    first = env.render()
+    assert first.shape == FRAME_SHAPE and first.dtype == np.uint8
+    assert (first < 128).any() and (first == 255).mean() > 0.5  # dark glyphs on white
+    for token in info["problem"].target_ids:
+        env.step(token)
+    last = env.render()
+    assert last.shape == FRAME_SHAPE and (last < 128).sum() > (first < 128).sum()
+
+
+def test_frame_lines_wrap_and_cut():
+    lines = frame_lines("x" * (3 * COLUMNS) + "\n" + "\n".join(["y"] * 100))
+    assert len(lines) == MAX_LINES and all(len(line) <= COLUMNS for line in lines)
+    assert lines[:3] == ["x" * COLUMNS, "  " + "x" * (COLUMNS - 2), "  " + "x" * (COLUMNS - 2)]
+    assert lines[-1] == f"... {3 + 1 + 100 - (MAX_LINES - 1)} more lines"
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -205,7 +225,7 @@ def test_render_ansi_shows_prompt_output_and_verdicts():
         (lambda: EngramEnv("addition", difficulty=11), r"1\.\.10"),
         (lambda: EngramEnv("addition", difficulty=2.5), "integer"),
         (lambda: EngramEnv("addition", reward_mode="dense"), "step"),
-        (lambda: EngramEnv("addition", render_mode="human"), "ansi"),
+        (lambda: EngramEnv("addition", render_mode="human"), "'ansi' or 'rgb_array'"),
         (lambda: EngramEnv(), "exactly one"),
         (lambda: EngramEnv(tasks=[]), "at least one"),
     ],

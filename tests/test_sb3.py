@@ -150,6 +150,17 @@ def test_readme_five_lines():
     assert action.shape == (1,)
 
 
+def test_string_env_id():
+    """SB3 makes a string id with ``render_mode="rgb_array"`` (for video); the env supports it."""
+    from stable_baselines3 import PPO
+
+    model = PPO("MultiInputPolicy", "Engram-copy-v0", **PPO_TINY)
+    model.learn(16)
+    assert model.env.get_attr("render_mode") == ["rgb_array"]
+    frame = model.env.env_method("render")[0]
+    assert frame.dtype == np.uint8 and frame.ndim == 3
+
+
 @pytest.mark.parametrize("algo", sorted(ALGORITHMS))
 def test_short_run_saves_loads_predicts(algo, tmp_path):
     masked = algo == "maskable_ppo"
