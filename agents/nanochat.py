@@ -14,6 +14,10 @@ Design choices, each as in Karpathy's nanochat unless said otherwise, and why:
 - Zero-initialised output projections and head: the network starts as the identity on the
   residual stream and the policy starts uniform over the 135 tokens (maximal entropy), a
   sensible start for RL from scratch.
+- Optional output alphabet (``allowed_tokens``): tokens outside it get a logit of -1e4, so
+  probability exactly 0 in sampling, log-probabilities and entropy alike (not nanochat's; the
+  lever for RL from scratch, where a uniform start over 135 tokens rarely writes a useful one).
+  It is part of the config, so a checkpoint keeps the alphabet it was trained with.
 - A scalar value head on the final hidden state (zero-initialised, used by PPO only; the other
   algorithms ignore it). It shares the trunk, so the value loss shapes the features too.
 - Attention is a pluggable kernel (``agents.attention.ATTENTION``); the block around it owns
@@ -56,8 +60,10 @@ class GPTConfig:
     softcap: float = 15.0  # logits = softcap * tanh(logits / softcap); 0 turns it off
     attention: str = "softmax"  # a key of agents.attention.ATTENTION
     rope_base: float = 10000.0
+    allowed_tokens: tuple[int, ...] = ()  # the tokens the policy may write; () = all of them
 
     def __post_init__(self) -> None:
+        self.allowed_tokens = check_allowed_tokens(self.allowed_tokens, self.vocab_size)
         for name in ("vocab_size", "sequence_len", "n_layer", "n_head", "n_kv_head", "n_embd",
                      "mlp_ratio"):
             value = getattr(self, name)
@@ -84,6 +90,39 @@ class GPTConfig:
         if size not in SIZES:
             raise ValueError(f"unknown model size {size!r}; known: {sorted(SIZES)}")
         return cls(**{**SIZES[size], **overrides})
+
+
+MASKED_LOGIT = -1e4  # exp() is exactly 0 in float32; log-probabilities stay finite
+
+
+def check_allowed_tokens(tokens, vocab_size: int) -> tuple[int, ...]:
+    """``tokens`` as a sorted tuple of ids, checked: in range, and ``<eos>`` among them."""
+    tokens = tuple(sorted(set(tokens)))
+    bad = [t for t in tokens if not isinstance(t, int) or not 0 <= t < vocab_size]
+    if bad:
+        raise ValueError(f"allowed_tokens must be token ids in 0..{vocab_size - 1}, got {bad}")
+    if tokens and EOS not in tokens:
+        raise ValueError(f"allowed_tokens must include <eos> (id {EOS}) so that episodes can end")
+    return tokens
+
+
+def allowed_mask(tokens: tuple[int, ...], vocab_size: int) -> Tensor | None:
+    """(V,) bool mask of ``tokens``, or None when every token is allowed."""
+    if not tokens:
+        return None
+    mask = torch.zeros(vocab_size, dtype=torch.bool)
+    mask[list(tokens)] = True
+    return mask
+
+
+def head_logits(logits: Tensor, softcap: float, allowed: Tensor | None) -> Tensor:
+    """The policy's logits from the head's: softcapped, and ``MASKED_LOGIT`` outside ``allowed``."""
+    logits = logits.float()
+    if softcap:
+        logits = softcap * torch.tanh(logits / softcap)
+    if allowed is not None:
+        logits = logits.masked_fill(~allowed, MASKED_LOGIT)
+    return logits
 
 
 def norm(x: Tensor) -> Tensor:
@@ -214,6 +253,8 @@ class NanoChat(nn.Module):
                                  config.rope_base)
         self.register_buffer("cos", cos, persistent=False)  # (sequence_len, head_dim / 2)
         self.register_buffer("sin", sin, persistent=False)
+        self.register_buffer("allowed", allowed_mask(config.allowed_tokens, config.vocab_size),
+                             persistent=False)  # (V,) bool or None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -239,9 +280,7 @@ class NanoChat(nn.Module):
         x = norm(x)
         if cache is not None:
             cache.pos += T
-        logits = self.lm_head(x).float()  # (B, T, V)
-        if self.config.softcap:
-            logits = self.config.softcap * torch.tanh(logits / self.config.softcap)
+        logits = head_logits(self.lm_head(x), self.config.softcap, self.allowed)  # (B, T, V)
         values = self.value_head(x).squeeze(-1).float()  # (B, T)
         return logits, values
 

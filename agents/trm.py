@@ -67,7 +67,10 @@ from agents.nanochat import (
     Block,
     GPTConfig,
     KVCache,
+    allowed_mask,
     attention_mask,
+    check_allowed_tokens,
+    head_logits,
     init_policy_weights,
     norm,
     rotary_tables,
@@ -98,8 +101,10 @@ class TRMConfig:
     halt_threshold: float = 0.5  # adaptive depth: a row stops once P(halt) exceeds this ...
     halt_min_cycles: int = 1  # ... but never before this many cycles (and never after T)
     halt_loss_weight: float = 0.5  # weight of the halting BCE in the deep-supervision loss
+    allowed_tokens: tuple[int, ...] = ()  # the tokens the policy may write; () = all of them
 
     def __post_init__(self) -> None:
+        self.allowed_tokens = check_allowed_tokens(self.allowed_tokens, self.vocab_size)
         for name in ("T", "n"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -169,6 +174,8 @@ class TRM(nn.Module):
                                  config.rope_base)
         self.register_buffer("cos", cos, persistent=False)  # (sequence_len, head_dim / 2)
         self.register_buffer("sin", sin, persistent=False)
+        self.register_buffer("allowed", allowed_mask(config.allowed_tokens, config.vocab_size),
+                             persistent=False)  # (V,) bool or None
         self.register_buffer("y_init", torch.zeros(config.n_embd))  # fixed, saved with the model
         self.register_buffer("z_init", torch.zeros(config.n_embd))
         self.adaptive_depth = False  # generate(): halt per row when the head says so
@@ -237,10 +244,7 @@ class TRM(nn.Module):
         return y
 
     def _logits(self, y: Tensor) -> Tensor:
-        logits = self.lm_head(y).float()  # (B, T, V)
-        if self.config.softcap:
-            logits = self.config.softcap * torch.tanh(logits / self.config.softcap)
-        return logits
+        return head_logits(self.lm_head(y), self.config.softcap, self.allowed)  # (B, T, V)
 
     def forward(self, idx: Tensor, start: Tensor | None = None, cache: KVCache | None = None, *,
                 depth: Tensor | None = None) -> tuple[Tensor, Tensor]:

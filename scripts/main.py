@@ -21,6 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train  # scripts/train.py (it sets OMP_WAIT_POLICY before importing torch)
 
+import torch
+
 from agents.baselines import AnswerOnlySolver, OracleSolver, RandomSolver
 from agents.rollout import eval_problems, evaluate
 from engram_env.registration import env_id
@@ -36,9 +38,9 @@ class Args:
     """difficulty level 1..10"""
     algorithm: str = "grpo"
     """reinforce, grpo or ppo"""
-    warmup_steps: int = 400
+    warmup_steps: int = 500
     """supervised warm-up updates"""
-    total_steps: int = 60
+    total_steps: int = 40
     """RL updates after the warm-up"""
     eval_episodes: int = 200
     """held-out problems to evaluate on"""
@@ -97,8 +99,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\n{env_id(args.task)}, difficulty {args.difficulty}: {args.eval_episodes} held-out "
           f"problems (eval seeds 2**62 + i), greedy decoding, step rewards")
     print(f"nanochat: {params / 1e6:.2f}M parameters, {args.warmup_steps} warm-up + "
-          f"{args.total_steps} {args.algorithm.upper()} updates in "
-          f"{result['train_seconds'] / 60:.1f} CPU-minutes of training\n")
+          f"{args.total_steps} {args.algorithm.upper()} updates: {result['train_seconds'] / 60:.1f} "
+          f"minutes of training ({result['train_cpu_seconds'] / 60:.1f} CPU-minutes over "
+          f"{torch.get_num_threads()} threads)\n")
     print(f"| {'policy':<34} | {'answer acc':>10} | {'step acc':>8} | {'return':>6} |")
     print(f"|{'-' * 36}|{'-' * 12}|{'-' * 10}|{'-' * 8}|")
     print(row("random", baselines["random"]))

@@ -63,6 +63,7 @@ from agents.warmup import warmup_step
 from engram_env.env import check_reward_mode
 from engram_env.generator import check_difficulty
 from engram_env.scoring import Scorer
+from wrappers.action_mask import target_alphabet, token_ids
 
 CURRICULUM_ID = "Engram-curriculum-v0"
 
@@ -109,6 +110,8 @@ class Args:
     """TRM only: deep-recursion cycles T, the first T-1 without gradients (0 = preset)"""
     trm_latent_steps: int = 0
     """TRM only: latent z-updates n per cycle, then one answer update (0 = preset)"""
+    allowed_tokens: str = ""
+    """the tokens the policy may write (kept in its checkpoint): empty = all; 'alphabet' = the tokens of the tasks' reference solutions (their output alphabet, from training seeds); any other text = those characters plus <eos> and <step>"""
 
     # supervised warm-up
     warmup_steps: int = 300
@@ -222,6 +225,12 @@ def model_overrides(args: Args) -> dict:
         overrides["T"] = args.trm_cycles
     if args.agent == "trm" and args.trm_latent_steps:
         overrides["n"] = args.trm_latent_steps
+    if args.allowed_tokens == "alphabet":
+        overrides["allowed_tokens"] = sorted({
+            i for task in parse_tasks(args.env_id) for i in target_alphabet(task, args.difficulty)})
+    elif args.allowed_tokens:
+        overrides["allowed_tokens"] = token_ids(["<eos>", "<step>",
+                                                 *dict.fromkeys(args.allowed_tokens)])
     return overrides
 
 
@@ -241,6 +250,9 @@ def check_args(args: Args) -> None:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 0, got {getattr(args, name)}")
     if args.warmup_steps + args.total_steps == 0:
         raise ValueError("nothing to do: --warmup-steps and --total-steps are both 0")
+    if args.allowed_tokens == "alphabet" and (args.curriculum or args.env_id == CURRICULUM_ID):
+        raise ValueError("--allowed-tokens alphabet needs fixed tasks and difficulty; the "
+                         "curriculum changes both (give the characters instead)")
     if args.warmup_batch_size < 1 or args.eval_episodes < 1:
         raise ValueError("--warmup-batch-size and --eval-episodes must be >= 1")
     if args.warmup_lr <= 0:
@@ -379,8 +391,9 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
     metrics: dict[str, float] = {}
     evals: list[dict] = []  # every held-out evaluation of this process, in order
     train_seconds = 0.0  # wall time spent in updates (not evaluation or checkpoints)
+    train_cpu_seconds = 0.0  # CPU time of this process (all threads) in updates
     while update < total:
-        tick = time.time()
+        tick, cpu_tick = time.time(), time.process_time()
         if phase(update) != optimizer_phase:
             optimizer_phase = phase(update)
             optimizer = trainer.optimizer = make_optimizer(policy, args.learning_rate)
@@ -409,6 +422,7 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
                      "H": metrics["losses/entropy"]}
         update += 1
         train_seconds += time.time() - tick
+        train_cpu_seconds += time.process_time() - cpu_tick
         metrics["charts/learning_rate"] = lr
         metrics["charts/SPS"] = tokens / max(time.time() - tick, 1e-9)
         for key, value in metrics.items():
@@ -423,7 +437,8 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
         if args.eval_every and update % args.eval_every == 0 and update < total:
             result = eval_policy(policy, source, args, scorer, args.max_new_tokens)
             evals.append({"update": update, "phase": phase(update - 1),
-                          "train_seconds": train_seconds, **result})
+                          "train_seconds": train_seconds, "train_cpu_seconds": train_cpu_seconds,
+                          **result})
             for key in ("answer_accuracy", "step_accuracy", "episodic_return"):
                 writer.add_scalar(f"eval/{key}", result[key], update)
         if (args.checkpoint_every and update % args.checkpoint_every == 0) or update == total:
@@ -432,14 +447,14 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
 
     result = eval_policy(policy, source, args, scorer, args.max_new_tokens)
     evals.append({"update": update, "phase": phase(update - 1), "train_seconds": train_seconds,
-                  **result})
+                  "train_cpu_seconds": train_cpu_seconds, **result})
     for key in ("answer_accuracy", "step_accuracy", "episodic_return"):
         writer.add_scalar(f"eval/{key}", result[key], update)
     writer.close()
     return {"run_name": name, "run_dir": str(run_dir), "checkpoint": str(checkpoint_path),
             "eval": result, "evals": evals, "train_metrics": metrics, "policy": policy,
             "source": source, "args": args, "updates": update, "seconds": time.time() - started,
-            "train_seconds": train_seconds}
+            "train_seconds": train_seconds, "train_cpu_seconds": train_cpu_seconds}
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -118,6 +118,8 @@ def test_a_new_attention_kernel_plugs_in(monkeypatch):
         (lambda: GPTConfig(attention="flash"), "unknown attention 'flash'"),
         (lambda: GPTConfig(n_layer=0), "positive integer"),
         (lambda: GPTConfig(softcap=-1.0), "softcap"),
+        (lambda: GPTConfig(allowed_tokens=(EOS, VOCAB_SIZE)), r"token ids in 0\.\.134"),
+        (lambda: GPTConfig(allowed_tokens=(13, 14)), "must include <eos>"),
         (lambda: GPTConfig.preset("huge"), "unknown model size 'huge'"),
         (lambda: build_policy("gpt5"), "unknown agent 'gpt5'"),
     ],
@@ -139,6 +141,29 @@ def test_policy_rebuilds_from_its_config():
     copy.load_state_dict(model.state_dict())
     x = torch.randint(0, VOCAB_SIZE, (1, 5))
     assert torch.equal(model(x)[0], copy(x)[0])
+
+
+@pytest.mark.parametrize("agent", ["nanochat", "trm"])
+def test_allowed_tokens_restrict_sampling_logprobs_and_survive_a_checkpoint(agent):
+    allowed = (EOS, 13, 14, 15)
+    torch.manual_seed(0)
+    model = build_policy(agent, "tiny", n_layer=1, n_embd=32, n_head=2, n_kv_head=2,
+                         allowed_tokens=list(allowed))  # a list, as a JSON config would give
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    assert model.config.allowed_tokens == allowed
+    tokens, start, _ = collate(prompts(6))
+    out = model.generate(tokens, start, 12, generator=torch.Generator().manual_seed(0))
+    assert set(out.unique().tolist()) <= {*allowed, PAD} and (out != PAD).sum() > 20
+    probs = torch.softmax(model(tokens, start)[0], -1)  # exactly 0 outside, finite log-probs
+    outside = torch.ones(VOCAB_SIZE, dtype=torch.bool)
+    outside[list(allowed)] = False
+    assert torch.all(probs[..., outside] == 0) and torch.allclose(probs.sum(-1), torch.ones(1))
+    assert torch.isfinite(torch.log_softmax(model(tokens, start)[0], -1)).all()
+    rebuilt = policy_from_config(agent, dataclasses.asdict(model.config))
+    rebuilt.load_state_dict(model.state_dict())
+    assert torch.equal(rebuilt(tokens, start)[0], model(tokens, start)[0])
 
 
 # -- the scorer and the baselines --------------------------------------------------------------

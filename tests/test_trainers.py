@@ -18,6 +18,7 @@ from agents.nanochat import GPTConfig, NanoChat
 from agents.rollout import CurriculumSource, ProblemSource, collect
 from agents.warmup import supervised_loss, warmup_step
 from engram_env.scoring import Score, Scorer
+from engram_env.vocab import EOS, STEP, encode
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,6 +201,8 @@ def test_train_script_rejects_bad_arguments():
         (["--n-embd", "30", "--n-head", "4"], "divisible"),
         (["--reward-mode", "dense"], "reward_mode"),
         (["--resume", "nowhere.pt"], "no checkpoint at nowhere.pt"),
+        (["--allowed-tokens", "alphabet", "--curriculum"], "needs fixed tasks"),
+        (["--allowed-tokens", "ab\u00e9"], "expected a token"),
     ]:
         with pytest.raises(SystemExit, match=message):
             train.main(argv)
@@ -250,6 +253,22 @@ def test_resume_reproduces_the_next_update_exactly(tmp_path, algorithm, stop):
     saved_a, saved_b = load_checkpoint(full["checkpoint"]), load_checkpoint(resumed["checkpoint"])
     assert torch.equal(saved_a["sampling_rng"], saved_b["sampling_rng"])
     assert saved_b["run_name"] == first["run_name"]
+
+
+def test_allowed_tokens_alphabet_reaches_the_policy_and_its_checkpoint(tmp_path):
+    train = load_script("train")
+    result = train.main(["--env-id", "Engram-copy-v0", "--reward-mode", "char", "--warmup-steps",
+                         "0", "--total-steps", "1", "--batch-size", "8", "--group-size", "4",
+                         "--n-layer", "1", "--n-embd", "32", "--n-head", "2",
+                         "--allowed-tokens", "alphabet", "--eval-episodes", "4",
+                         "--torch-threads", "1", "--no-progress", "--checkpoint-every", "0",
+                         "--runs-dir", str(tmp_path / "runs"),
+                         "--checkpoints-dir", str(tmp_path / "ckpt")])
+    letters = encode("abcdefghijklmnopqrstuvwxyz")
+    expected = (EOS, STEP, *letters)  # copy writes lowercase letters, steps and <eos>
+    assert result["policy"].config.allowed_tokens == tuple(sorted(expected))
+    saved = load_checkpoint(result["checkpoint"])["model_config"]["allowed_tokens"]
+    assert tuple(saved) == tuple(sorted(expected))
 
 
 def test_train_script_runs_as_a_subprocess(tmp_path):
