@@ -44,4 +44,5 @@ def policy_from_config(agent: str, config: dict[str, Any]):
 
 
 def policy_config(policy) -> dict[str, Any]:
-    return asdict(policy.config)
+    """The policy's config as plain data (tuples as lists), as checkpoints and results store it."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(policy.config).items()}

@@ -70,7 +70,6 @@ import os
 import platform
 import re
 import sys
-import tempfile
 import textwrap
 import time
 import zipfile
@@ -84,6 +83,7 @@ from typing import Any
 
 import numpy as np
 
+from engram_env.files import atomic_write
 from engram_env.generator import check_difficulty
 from engram_env.problem import MAX_TARGET_TOKENS, TRAIN_SEED_LIMIT, Problem, eval_seed
 from engram_env.registry import get_generator, select
@@ -486,28 +486,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} {value!r} in a results file")
 
 
-def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` all at once: a temporary file in the same folder, flushed to
-    disk, then renamed over ``path``. A reader sees the old file or the new one, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_results(results: EvalResults, path: str | os.PathLike) -> Path:
     """Store ``results`` as JSON at ``path`` (atomically; folders are created)."""
     text = json.dumps(results.to_dict(), indent=1, default=_json_default, allow_nan=False)
@@ -660,6 +638,7 @@ def _load_policy_checkpoint(kind: str, path: str | None, params: dict[str, Any])
     solver = PolicySolver(policy, MAX_TARGET_TOKENS, name=kind, temperature=params["temperature"],
                           batch_size=params["batch_size"], seed=params["seed"])
     config_dict = dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
+    config_dict = json.loads(json.dumps(config_dict, default=_json_default))  # as results store it
     details = {"num_params": sum(p.numel() for p in policy.parameters()), "config": config_dict}
     if isinstance(checkpoint.get("run_name"), str):
         details["run_name"] = checkpoint["run_name"]

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.evaluation import EvalResults, ResultsError, atomic_write, read_results
+from agents.evaluation import EvalResults, ResultsError, read_results
+from engram_env.files import atomic_write
 
 SCORE_DOC = (
     "**Engram score** = 100 x the mean, over the evaluated tasks, of each task's mean episodic "

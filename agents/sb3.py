@@ -592,9 +592,9 @@ def env_tasks(envs: VecEnv) -> list[tuple[str, int]]:
 
 def save_model(model: BaseAlgorithm, path: str | os.PathLike) -> str:
     """``model.save`` to ``path`` (a ``.zip``) atomically: SB3 writes the zip into memory, then
-    ``agents.evaluation.atomic_write`` puts it in place (temporary file, ``os.replace``), so a
+    ``engram_env.files.atomic_write`` puts it in place (temporary file, ``os.replace``), so a
     crash mid-save never leaves a half-written model."""
-    from agents.evaluation import atomic_write
+    from engram_env.files import atomic_write
 
     buffer = io.BytesIO()
     model.save(buffer)

@@ -42,15 +42,14 @@ import bisect
 import difflib
 import json
 import os
-import tempfile
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from engram_env.files import write_json
 from engram_env.registry import UnknownTaskError
 from engram_env.taxonomy import MAX_DIFFICULTY, MAX_TIER, MIN_DIFFICULTY, REASONING_PATTERNS
 
@@ -651,7 +650,7 @@ class TaskSampler:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the state as JSON atomically."""
-        write_json_atomic(path, self.state_dict())
+        write_json(path, self.state_dict())
 
     def load(self, path: str | os.PathLike) -> None:
         """Restore a state written by ``save`` (or by the curriculum wrapper's ``save``)."""
@@ -707,21 +706,6 @@ def _by_pattern(tree: SkillTree, tasks: Iterable[str]) -> dict[str, tuple[str, .
 
 
 # -- files -----------------------------------------------------------------------------------------
-
-
-def write_json_atomic(path: str | os.PathLike, data: Any) -> None:
-    """Write ``data`` as JSON to a temp file in ``path``'s folder, then ``os.replace`` it."""
-    path = Path(path)
-    handle, temp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as f:
-            json.dump(data, f, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def check_state(state: Any) -> None:

@@ -33,7 +33,6 @@ char-steps/s; ``import engram_env`` <= 0.3 s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -54,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 import engram_env
 from engram_env import EngramEnv, get_generator, task_names
+from engram_env.files import write_json
 from engram_env.rng import BatchSampling
 from engram_env.vector import EngramVectorEnv
 
@@ -585,9 +585,7 @@ def main(argv: list[str] | None = None) -> dict:
     results["elapsed_s"] = time.perf_counter() - started
     results["targets"] = targets(results)
     print_report(results)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1, default=str))
+    out = write_json(args.out, results, default=str)
     print(f"\nwrote {out}")
     return results
 

@@ -68,7 +68,8 @@ for path in (ROOT, ROOT / "scripts"):
 
 import train_sb3  # noqa: E402
 
-from agents.evaluation import atomic_write, parse_args  # noqa: E402
+from agents.evaluation import parse_args  # noqa: E402
+from engram_env.files import atomic_write  # noqa: E402
 
 
 @dataclass

@@ -33,7 +33,6 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads must not spin
 
 import argparse
-import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -256,6 +255,7 @@ def table(results: list[dict], tiers: dict[str, int]) -> str:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    from engram_env.files import write_json
     from engram_env.registry import get_generator
 
     try:
@@ -297,9 +297,7 @@ def main(argv=None) -> dict:
               "nanochat_config": asdict(gpt), "trm_config": asdict(trm), "wall_s": wall,
               "cpu_s": cpu,
               "results": results, "table": text, "time": time.strftime("%Y-%m-%d %H:%M:%S")}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
+    out = write_json(args.out, report, indent=2)
     print(f"wrote {out}")
     return report
 

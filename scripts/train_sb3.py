@@ -45,7 +45,8 @@ if str(ROOT) not in sys.path:  # run from anywhere without installing
 from stable_baselines3.common.callbacks import CallbackList  # noqa: E402
 from stable_baselines3.common.logger import configure  # noqa: E402
 
-from agents.evaluation import atomic_write, parse_args, sb3_algorithm  # noqa: E402
+from agents.evaluation import parse_args, sb3_algorithm  # noqa: E402
+from engram_env.files import atomic_write  # noqa: E402
 from agents.sb3 import (  # noqa: E402
     ALGORITHMS,
     ENCODERS,

@@ -26,6 +26,7 @@ import gymnasium as gym
 import numpy as np
 
 from engram_env.env import EngramEnv
+from engram_env.files import write_json
 from engram_env.skilltree import (
     CurriculumConfig,
     SkillTree,
@@ -33,7 +34,6 @@ from engram_env.skilltree import (
     TaskSampler,
     read_state,
     with_prerequisites,
-    write_json_atomic,
 )
 
 SAMPLER_STREAM = 0x43555252  # mixed into reset(seed=s) so the sampler's draws and the env's differ
@@ -211,7 +211,7 @@ class CurriculumWrapper(gym.Wrapper):
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the curriculum state as JSON, atomically (temp file, then ``os.replace``)."""
-        write_json_atomic(path, self.state_dict())
+        write_json(path, self.state_dict())
 
     def load(self, path: str | os.PathLike) -> None:
         """Restore a state written by ``save``; then ``reset()`` without a seed."""
