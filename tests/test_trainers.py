@@ -309,7 +309,7 @@ def test_main_job_prints_the_table_against_the_baselines(tmp_path, capsys):
 def test_learning_benchmark_runs_with_a_tiny_budget(tmp_path):
     bench = load_script("bench_learning")
     results = bench.main(["--add-warmup-steps", "1", "--add-rl-steps", "1", "--add-eval-every", "1",
-                          "--copy-steps", "1", "--copy-eval-every", "1", "--eval-episodes", "2",
+                          "--rl-steps", "1", "--rl-eval-every", "1", "--eval-episodes", "2",
                           "--torch-threads", "1", "--no-progress", "--out-dir", str(tmp_path / "out"),
                           "--runs-dir", str(tmp_path / "runs")])
     assert len(results) == 2
