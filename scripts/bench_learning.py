@@ -28,8 +28,12 @@ Measured (seed 1, 2-core machine, torch 2.13 CPU, one run of this script, 18 min
   ``copy`` (no such trap: every token is the one 3 positions back) nothing was found, with
   GRPO in up to 60,000 episodes or PPO (8-10 epochs of minibatches) in up to 14,000, on 1- and
   2-layer models: the policy must first open its attention branch, which gets gradient only
-  through an output head that rewards at 1 in 26 have barely moved. sb3-contrib's MaskablePPO with a cursor-attention extractor
-  (``scripts/bench_sb3.py``) does learn ``copy`` from scratch, to 92.5%.
+  through an output head that rewards at 1 in 26 have barely moved. For scale: even teacher
+  forcing, with every token labelled, needs about 700 updates of 32 problems before this
+  model copies (held-out 0.02 at update 600, 0.65 at 700, 1.00 at 800); RL from scratch is
+  told about one letter in 26 of those labels. sb3-contrib's MaskablePPO with a
+  cursor-attention extractor (``scripts/bench_sb3.py``) does learn ``copy`` from scratch,
+  to 92.5%.
 
 Accuracies are greedy, on held-out problems (``engram_env.eval_seed``); times are spent inside
 updates (evaluation excluded): wall minutes, and CPU minutes of the process summed over its
