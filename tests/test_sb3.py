@@ -154,7 +154,7 @@ def test_string_env_id():
     """SB3 makes a string id with ``render_mode="rgb_array"`` (for video); the env supports it."""
     from stable_baselines3 import PPO
 
-    model = PPO("MultiInputPolicy", "Engram-copy-v0", **PPO_TINY)
+    model = PPO("MultiInputPolicy", "Engram-copy-v0", **{**PPO_TINY, "batch_size": 16})
     model.learn(16)
     assert model.env.get_attr("render_mode") == ["rgb_array"]
     frame = model.env.env_method("render")[0]
