@@ -6,40 +6,33 @@ config, the counters, the trainer's own state (REINFORCE baseline), the problem 
 generator, the sampling ``torch.Generator``, and the global RNGs of torch, numpy and Python.
 Only plain types and tensors go in, so ``torch.load(weights_only=True)`` reads them.
 
-Writes go to a temporary file in the same directory, then ``os.replace`` moves it into place:
-a crash mid-write never leaves a truncated checkpoint under the real name.
+The bytes are serialised in memory, then ``engram_env.files.atomic_write`` puts them in place
+(a temporary file, ``os.replace``): a crash mid-write never leaves a truncated checkpoint under
+the real name.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from engram_env.files import atomic_write
+
 FORMAT_VERSION = 1
 
 
 def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> Path:
     """Atomically write ``state`` (plus format version and global RNG states) to ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format_version": FORMAT_VERSION, "global_rng": global_rng_state(), **state}
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return atomic_write(path, buffer.getvalue())
 
 
 def load_checkpoint(path: str | os.PathLike, map_location="cpu") -> dict[str, Any]:
