@@ -222,6 +222,21 @@ class Block(nn.Module):
         return x + self.mlp(norm(x))
 
 
+def add_policy_layers(model: nn.Module, config, block_config: GPTConfig) -> None:
+    """Give ``model`` what every policy here is built from: ``wte``, ``blocks`` (of
+    ``block_config``), an untied ``lm_head``, a ``value_head``, and the rotary tables and output
+    alphabet of ``config`` as buffers (not saved: they follow from the config)."""
+    model.wte = nn.Embedding(config.vocab_size, config.n_embd)
+    model.blocks = nn.ModuleList(Block(block_config, i) for i in range(block_config.n_layer))
+    model.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+    model.value_head = nn.Linear(config.n_embd, 1)
+    cos, sin = rotary_tables(config.sequence_len, config.n_embd // config.n_head, config.rope_base)
+    model.register_buffer("cos", cos, persistent=False)  # (sequence_len, head_dim / 2)
+    model.register_buffer("sin", sin, persistent=False)
+    model.register_buffer("allowed", allowed_mask(config.allowed_tokens, config.vocab_size),
+                          persistent=False)  # (V,) bool or None
+
+
 @torch.no_grad()
 def init_policy_weights(model: nn.Module) -> None:
     """Initialise a policy built from these blocks (``wte``, ``blocks``, ``lm_head``,
@@ -245,16 +260,7 @@ class NanoChat(nn.Module):
     def __init__(self, config: GPTConfig) -> None:
         super().__init__()
         self.config = config
-        self.wte = nn.Embedding(config.vocab_size, config.n_embd)
-        self.blocks = nn.ModuleList(Block(config, i) for i in range(config.n_layer))
-        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)  # untied
-        self.value_head = nn.Linear(config.n_embd, 1)
-        cos, sin = rotary_tables(config.sequence_len, config.n_embd // config.n_head,
-                                 config.rope_base)
-        self.register_buffer("cos", cos, persistent=False)  # (sequence_len, head_dim / 2)
-        self.register_buffer("sin", sin, persistent=False)
-        self.register_buffer("allowed", allowed_mask(config.allowed_tokens, config.vocab_size),
-                             persistent=False)  # (V,) bool or None
+        add_policy_layers(self, config, config)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -64,16 +64,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from agents.nanochat import (
-    Block,
     GPTConfig,
     KVCache,
-    allowed_mask,
+    add_policy_layers,
     attention_mask,
     check_allowed_tokens,
     head_logits,
     init_policy_weights,
     norm,
-    rotary_tables,
     sample_token,
 )
 from engram_env.vocab import EOS, PAD, VOCAB_SIZE
@@ -164,18 +162,8 @@ class TRM(nn.Module):
     def __init__(self, config: TRMConfig) -> None:
         super().__init__()
         self.config = config
-        block_config = config.block_config()
-        self.wte = nn.Embedding(config.vocab_size, config.n_embd)
-        self.blocks = nn.ModuleList(Block(block_config, i) for i in range(config.n_layer))
-        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
-        self.value_head = nn.Linear(config.n_embd, 1)
+        add_policy_layers(self, config, config.block_config())
         self.halt_head = nn.Linear(config.n_embd, 1)
-        cos, sin = rotary_tables(config.sequence_len, config.n_embd // config.n_head,
-                                 config.rope_base)
-        self.register_buffer("cos", cos, persistent=False)  # (sequence_len, head_dim / 2)
-        self.register_buffer("sin", sin, persistent=False)
-        self.register_buffer("allowed", allowed_mask(config.allowed_tokens, config.vocab_size),
-                             persistent=False)  # (V,) bool or None
         self.register_buffer("y_init", torch.zeros(config.n_embd))  # fixed, saved with the model
         self.register_buffer("z_init", torch.zeros(config.n_embd))
         self.adaptive_depth = False  # generate(): halt per row when the head says so
