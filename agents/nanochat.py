@@ -237,6 +237,22 @@ def add_policy_layers(model: nn.Module, config, block_config: GPTConfig) -> None
                           persistent=False)  # (V,) bool or None
 
 
+def embed_inputs(model: nn.Module, idx: Tensor, start: Tensor | None,
+                 cache: KVCache | None) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor]]:
+    """The embedded tokens (B, T, C) of a policy built by ``add_policy_layers`` and what each of
+    its blocks needs beside them: the rotary rows of these positions and the attention mask."""
+    B, T = idx.shape
+    first = cache.pos if cache is not None else 0
+    if first + T > model.config.sequence_len:
+        raise ValueError(f"sequence of {first + T} tokens is longer than "
+                         f"sequence_len={model.config.sequence_len}")
+    if start is None:
+        start = torch.zeros(B, dtype=torch.long, device=idx.device)
+    tables = (model.cos[first:first + T], model.sin[first:first + T],
+              attention_mask(start, first, T))
+    return norm(model.wte(idx)), tables
+
+
 @torch.no_grad()
 def init_policy_weights(model: nn.Module) -> None:
     """Initialise a policy built from these blocks (``wte``, ``blocks``, ``lm_head``,
@@ -271,16 +287,8 @@ class NanoChat(nn.Module):
 
     def forward(self, idx: Tensor, start: Tensor | None = None,
                 cache: KVCache | None = None) -> tuple[Tensor, Tensor]:
-        B, T = idx.shape
-        first = cache.pos if cache is not None else 0
-        if first + T > self.config.sequence_len:
-            raise ValueError(f"sequence of {first + T} tokens is longer than "
-                             f"sequence_len={self.config.sequence_len}")
-        if start is None:
-            start = torch.zeros(B, dtype=torch.long, device=idx.device)
-        cos, sin = self.cos[first:first + T], self.sin[first:first + T]
-        mask = attention_mask(start, first, T)
-        x = norm(self.wte(idx))  # (B, T, C)
+        T = idx.size(1)
+        x, (cos, sin, mask) = embed_inputs(self, idx, start, cache)
         for block in self.blocks:
             x = block(x, cos, sin, mask, cache)
         x = norm(x)

@@ -67,8 +67,8 @@ from agents.nanochat import (
     GPTConfig,
     KVCache,
     add_policy_layers,
-    attention_mask,
     check_allowed_tokens,
+    embed_inputs,
     head_logits,
     init_policy_weights,
     norm,
@@ -185,16 +185,8 @@ class TRM(nn.Module):
 
     def _context(self, idx: Tensor, start: Tensor | None, cache: KVCache | None):
         """Input embedding x (B, T, C) and what every network application shares."""
-        B, T = idx.shape
-        first = cache.pos if cache is not None else 0
-        if first + T > self.config.sequence_len:
-            raise ValueError(f"sequence of {first + T} tokens is longer than "
-                             f"sequence_len={self.config.sequence_len}")
-        if start is None:
-            start = torch.zeros(B, dtype=torch.long, device=idx.device)
-        ctx = (self.cos[first:first + T], self.sin[first:first + T],
-               attention_mask(start, first, T), cache)
-        return norm(self.wte(idx)), ctx
+        x, tables = embed_inputs(self, idx, start, cache)
+        return x, (*tables, cache)
 
     def _initial_states(self, x: Tensor) -> tuple[Tensor, Tensor]:
         return self.y_init.expand_as(x), self.z_init.expand_as(x)  # (B, T, C) each
