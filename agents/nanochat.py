@@ -21,9 +21,11 @@ Design choices, each as in Karpathy's nanochat unless said otherwise, and why:
 - A scalar value head on the final hidden state (zero-initialised, used by PPO only; the other
   algorithms ignore it). It shares the trunk, so the value loss shapes the features too.
 - Attention is a pluggable kernel (``agents.attention.ATTENTION``); the block around it owns
-  projections, rotary, QK-norm, mask and cache.
+  projections, rotary, QK-norm, mask and cache. ``"relative"`` adds a learned bias per token
+  distance, the inductive bias that lets RL from scratch find "copy the token k back".
 - Plain AdamW is used by the trainers rather than nanochat's Muon: at 1-3M parameters and a few
-  hundred updates the difference is small, and AdamW's state is trivially checkpointed.
+  hundred updates the difference is small, and AdamW's state is trivially checkpointed. Like
+  nanochat, the embeddings may train at a higher rate than the matrices (``agents.optim``).
 
 A batch of prompts is left-padded to a common length; ``start[b]`` is the first real position
 of row b. Every query attends to the causal keys at or after ``start[b]`` (and always to

@@ -31,7 +31,7 @@ Design choices, and why:
   cursor query (plus the embedding of its output position) attends over the tokens, through a
   pre-norm block (attention, MLP) that updates only the cursor: O(S) per row, where a full
   self-attention layer costs O(S^2) and S MLPs; ``n_layers`` > 0 adds such full layers first.
-  Attention logits carry a learned bias per head and token distance (``RelativeBias``, T5's,
+  Attention logits carry a learned bias per head and token distance (``agents.attention.RelativeBias``, T5's,
   initialised to ALiBi's slopes), which makes "the token k back" one parameter for every
   output position: copying, the first tier-0 skill, is exactly that.
 - **``"gru"``** packs each row's prompt and output into one contiguous sequence
@@ -74,6 +74,7 @@ from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 from torch import Tensor, nn
 
+from agents.attention import RelativeBias
 from engram_env.env import EngramEnv
 from engram_env.problem import MAX_PROMPT_TOKENS, MAX_TARGET_TOKENS, Problem
 from engram_env.registration import CURRICULUM_ID, register_envs
@@ -239,46 +240,6 @@ class TokenFeaturesExtractor(BaseFeaturesExtractor):
         cursor = self.cursor + self.output_position(output_len)  # (B, C): the next write slot
         distance = (prompt_len + output_len)[:, None] - rank  # (B, S): >= 1 for real tokens
         return self.cursor_block(cursor, x, real, distance), masked_mean(x, real)
-
-
-def distance_bucket(distance: Tensor, exact: int = 32, buckets: int = 48,
-                    max_distance: int = 1024) -> Tensor:
-    """T5's bucketing of token distances (>= 0): one bucket per distance below ``exact``, then
-    log-spaced buckets up to ``max_distance`` (the last one takes everything beyond).
-
-    >>> distance_bucket(torch.tensor([0, 5, 31, 32, 100, 1000, 5000])).tolist()
-    [0, 5, 31, 32, 37, 47, 47]
-    """
-    log_part = exact + (torch.log(distance.clamp(min=exact).float() / exact)
-                        / math.log(max_distance / exact) * (buckets - exact)).long()
-    return torch.where(distance < exact, distance, log_part.clamp(max=buckets - 1))
-
-
-class RelativeBias(nn.Module):
-    """A learned attention bias per head and token distance (T5's relative position bias),
-    initialised to ALiBi's linear penalty ``-slope_h * distance`` with slopes 2^(-8h/H).
-
-    Why: "the token k back" is what a copy needs (``copy``: the letter 4 back from the cursor,
-    then the one 5 back; ``addition``: the digits 5 back), and one bias entry per (head,
-    distance) learns it once for every output position, where absolute position embeddings
-    must learn each pair of positions separately. The ALiBi start makes the steep heads look
-    at the last few tokens from the first update, so the gradient that sharpens them is not
-    spread over a hundred tokens.
-    """
-
-    def __init__(self, n_heads: int, exact: int = 32, buckets: int = 48,
-                 max_distance: int = 1024) -> None:
-        super().__init__()
-        self.exact, self.buckets, self.max_distance = exact, buckets, max_distance
-        slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)])
-        first = torch.tensor([b if b < exact else exact * (max_distance / exact) ** (
-            (b - exact) / (buckets - exact)) for b in range(buckets)])  # a distance per bucket
-        self.table = nn.Parameter(-slopes[:, None] * first[None, :])  # (H, buckets)
-
-    def forward(self, distance: Tensor) -> Tensor:
-        """distance (B, Q, S) long -> bias (B, H, Q, S)."""
-        bucket = distance_bucket(distance, self.exact, self.buckets, self.max_distance)
-        return self.table[:, bucket].permute(1, 0, 2, 3)
 
 
 def attend(q: Tensor, k: Tensor, v: Tensor, visible: Tensor, bias: Tensor) -> Tensor:

@@ -31,7 +31,7 @@ written as one step then the answer, ``vceg <step> vceg <eos>`` (10 tokens). Why
     ``a``-``z``, ``<step>``, ``<eos>``: 28 of 135. This is prior knowledge of the output
     alphabet, stated here and in the results; it says nothing of which letter goes where
     (still 1 in 26 per letter).
-  - The extractor's relative attention bias (``agents.sb3.RelativeBias``) which makes "copy
+  - The extractor's relative attention bias (``agents.attention.RelativeBias``) which makes "copy
     the token k back" one parameter rather than one per output position.
 
 Success is the env's own verdict: ``info["answer_correct"]`` at episode end in the training

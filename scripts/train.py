@@ -50,6 +50,7 @@ from agents import AGENTS, build_policy, policy_config, policy_from_config
 from agents.algorithms import ALGORITHMS, PolicyGradient, RLConfig
 from agents.baselines import PolicySolver
 from agents.checkpoint import load_checkpoint, restore_global_rng, save_checkpoint
+from agents.optim import make_optimizer, set_learning_rate
 from agents.rollout import (
     CurriculumSource,
     ProblemSource,
@@ -105,7 +106,7 @@ class Args:
     n_head: int = 0
     """override the preset's attention heads, also sets the KV heads (0 = preset)"""
     attention: str = "softmax"
-    """attention kernel: softmax or sigmoid (agents.attention.ATTENTION)"""
+    """attention kernel: softmax, relative or sigmoid (agents.attention.ATTENTION)"""
     trm_cycles: int = 0
     """TRM only: deep-recursion cycles T, the first T-1 without gradients (0 = preset)"""
     trm_latent_steps: int = 0
@@ -138,6 +139,8 @@ class Args:
     """entropy bonus coefficient"""
     max_grad_norm: float = 1.0
     """gradient clipping norm (warm-up and RL)"""
+    table_lr_scale: float = 1.0
+    """learning-rate multiplier for lookup tables: token embeddings and relative attention biases (agents.optim; 10 is what RL from scratch needs)"""
     baseline_momentum: float = 0.9
     """REINFORCE: EMA factor of the per-segment baseline"""
     update_epochs: int = 2
@@ -257,6 +260,8 @@ def check_args(args: Args) -> None:
         raise ValueError("--warmup-batch-size and --eval-episodes must be >= 1")
     if args.warmup_lr <= 0:
         raise ValueError(f"--warmup-lr must be > 0, got {args.warmup_lr}")
+    if args.table_lr_scale <= 0:
+        raise ValueError(f"--table-lr-scale must be > 0, got {args.table_lr_scale}")
     if args.total_steps:
         rl_config(args)  # validates the algorithm's settings
     elif args.algorithm not in ALGORITHMS:
@@ -284,10 +289,6 @@ def warmup_lr(args: Args, update: int) -> float:
     ramp = max(1, min(20, args.warmup_steps // 10))
     decay = 1.0 - 0.9 * update / max(1, args.warmup_steps - 1)
     return args.warmup_lr * min(1.0, (update + 1) / ramp) * decay
-
-
-def make_optimizer(policy, lr: float) -> torch.optim.Optimizer:
-    return torch.optim.AdamW(policy.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
 
 
 def hparams_table(args: Args, extra: dict) -> str:
@@ -357,7 +358,7 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
     # warm-up's moment estimates)
     optimizer_phase = phase(update)
     optimizer = make_optimizer(policy, args.warmup_lr if optimizer_phase == "warmup"
-                               else args.learning_rate)
+                               else args.learning_rate, args.table_lr_scale)
     trainer = PolicyGradient(policy, optimizer, config) if config else None
     if checkpoint is not None:
         if checkpoint["optimizer_phase"] == optimizer_phase:
@@ -396,11 +397,11 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
         tick, cpu_tick = time.time(), time.process_time()
         if phase(update) != optimizer_phase:
             optimizer_phase = phase(update)
-            optimizer = trainer.optimizer = make_optimizer(policy, args.learning_rate)
+            optimizer = trainer.optimizer = make_optimizer(policy, args.learning_rate,
+                                                           args.table_lr_scale)
         if phase(update) == "warmup":
             lr = warmup_lr(args, update)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
+            set_learning_rate(optimizer, lr)
             problems = source.sample(args.warmup_batch_size)
             metrics = warmup_step(policy, optimizer, problems, args.max_grad_norm)
             tokens = sum(len(p.target_ids) for p in problems)

@@ -6,6 +6,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "agents.attention",
     "engram_env.vocab",
     "engram_env.answers",
     "engram_env.env",

@@ -9,7 +9,14 @@ import pytest
 import torch
 
 from agents import build_policy, policy_from_config
-from agents.attention import ATTENTION, AttentionKernel, SoftmaxAttention
+from agents.attention import (
+    ATTENTION,
+    AttentionKernel,
+    RelativeAttention,
+    SoftmaxAttention,
+    distance_bucket,
+    key_distances,
+)
 from agents.baselines import AnswerOnlySolver, OracleSolver, PolicySolver, RandomSolver, Solver
 from agents.nanochat import GPTConfig, NanoChat
 from agents.rollout import Policy, collate, completion_lengths, eval_problems, evaluate, sample
@@ -107,6 +114,38 @@ def test_a_new_attention_kernel_plugs_in(monkeypatch):
     model = tiny("doubled")
     tokens, start, _ = collate(prompts(2))
     assert model.generate(tokens, start, 4, temperature=0.0).shape[0] == 2
+
+
+def test_key_distances_count_back_from_each_query():
+    # 3 new queries after 4 cached keys: query i sits at key position 4 + i
+    d = key_distances(3, 7)
+    for i in range(3):
+        for j in range(7):
+            assert d[i, j] == max(0, 4 + i - j)
+
+
+def test_distance_buckets_are_exact_then_logarithmic():
+    d = torch.arange(0, 3000)
+    b = distance_bucket(d)
+    assert torch.equal(b[:32], d[:32])  # one bucket per distance below 32
+    assert torch.all(b[1:] >= b[:-1]) and b.max() == 47  # monotone, 48 buckets
+    assert torch.all(b[1024:] == 47)  # everything from max_distance on shares the last
+    assert set(b[32:].tolist()) == set(range(32, 48))  # then 16 log-spaced ones
+
+
+def test_relative_attention_bias_looks_k_tokens_back():
+    kernel = RelativeAttention(n_head=2, head_dim=4)
+    with torch.no_grad():  # head 0 looks exactly 3 back, head 1 at itself
+        kernel.relative.table.zero_()
+        kernel.relative.table[0, 3] = 60.0
+        kernel.relative.table[1, 0] = 60.0
+    T = 9
+    q, k = torch.zeros(1, 2, T, 4), torch.zeros(1, 2, T, 4)  # no content: the bias decides
+    v = torch.randn(1, 2, T, 4)
+    mask = torch.ones(T, T, dtype=torch.bool).tril()[None, None]
+    y = kernel(q, k, v, mask)
+    torch.testing.assert_close(y[0, 0, 3:], v[0, 0, :-3])
+    torch.testing.assert_close(y[0, 1], v[0, 1])
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import torch
 from agents.algorithms import PolicyGradient, RLConfig, gae, grpo_advantages, reverse_cumsum
 from agents.checkpoint import load_checkpoint, save_checkpoint
 from agents.nanochat import GPTConfig, NanoChat
+from agents.optim import make_optimizer, set_learning_rate
 from agents.rollout import CurriculumSource, ProblemSource, collect
 from agents.warmup import supervised_loss, warmup_step
 from engram_env.scoring import Score, Scorer
@@ -203,9 +204,25 @@ def test_train_script_rejects_bad_arguments():
         (["--resume", "nowhere.pt"], "no checkpoint at nowhere.pt"),
         (["--allowed-tokens", "alphabet", "--curriculum"], "needs fixed tasks"),
         (["--allowed-tokens", "ab\u00e9"], "expected a token"),
+        (["--table-lr-scale", "0"], "table-lr-scale must be > 0"),
     ]:
         with pytest.raises(SystemExit, match=message):
             train.main(argv)
+
+
+def test_optimizer_gives_tables_their_own_learning_rate():
+    model = NanoChat(GPTConfig(**TINY, attention="relative"))
+    optimizer = make_optimizer(model, 1e-3, table_lr_scale=10)
+    tables = {id(model.wte.weight), *(id(b.attn.kernel.relative.table) for b in model.blocks)}
+    for group in optimizer.param_groups:
+        in_tables = {id(p) in tables for p in group["params"]}
+        assert len(in_tables) == 1  # a group holds tables only or matrices only
+        assert group["lr"] == pytest.approx(1e-2 if in_tables == {True} else 1e-3)
+    assert sum(len(g["params"]) for g in optimizer.param_groups) == len(list(model.parameters()))
+    set_learning_rate(optimizer, 2e-4)  # a schedule keeps the ratio
+    assert sorted(g["lr"] for g in optimizer.param_groups) == pytest.approx([2e-4, 2e-3])
+    with pytest.raises(ValueError, match="table_lr_scale"):
+        make_optimizer(model, 1e-3, table_lr_scale=0)
 
 
 # -- checkpoints -------------------------------------------------------------------------------
@@ -226,8 +243,11 @@ def test_checkpoints_are_written_atomically(tmp_path, monkeypatch):
     assert [p.name for p in path.parent.iterdir()] == ["latest.pt"]
 
 
-@pytest.mark.parametrize(("algorithm", "stop"), [("reinforce", 3), ("grpo", 2), ("ppo", 4)])
-def test_resume_reproduces_the_next_update_exactly(tmp_path, algorithm, stop):
+@pytest.mark.parametrize(("algorithm", "stop", "extra"), [
+    ("reinforce", 3, []), ("grpo", 2, []), ("ppo", 4, []),
+    ("grpo", 3, ["--attention", "relative", "--table-lr-scale", "10"]),  # two optimizer groups
+])
+def test_resume_reproduces_the_next_update_exactly(tmp_path, algorithm, stop, extra):
     """Stop a run after `stop` updates (2 warm-up + RL), resume it: the next update is identical.
 
     A tiny model earns no reward yet, so the entropy bonus makes every RL update depend on the
@@ -239,7 +259,7 @@ def test_resume_reproduces_the_next_update_exactly(tmp_path, algorithm, stop):
               "--batch-size", "8", "--group-size", "4" if algorithm == "grpo" else "1",
               "--n-layer", "1", "--n-embd", "32", "--n-head", "2", "--eval-episodes", "2",
               "--torch-threads", "1", "--no-progress", "--checkpoint-every", "0",
-              "--runs-dir", str(tmp_path / "runs")]
+              "--runs-dir", str(tmp_path / "runs"), *extra]
     full = train.main(common + ["--total-steps", str(stop - 2 + 1), "--checkpoints-dir",
                                 str(tmp_path / "full")])
     first = train.main(common + ["--total-steps", str(stop - 2), "--checkpoints-dir",
