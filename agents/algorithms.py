@@ -40,7 +40,14 @@ Pitfalls, and what is done about each:
   logged as ``charts/groups_all_agree``; the loss is a mean over all tokens of the batch, so
   such groups also dilute the step (a constant normaliser, as in Dr. GRPO, not a per-sequence
   mean that favours short answers). They are not resampled (DAPO's dynamic sampling doubles
-  the CPU cost of a batch).
+  the CPU cost of a batch). A group that agrees because the policy is confidently wrong can
+  be *branched* instead (``train.py --branch``, ``agents.rollout.branch_agreeing_groups``):
+  its other attempts try other tokens at the one that ended the episode, graded by the env,
+  so the group has something to compare exactly where it fails. This is what takes GRPO from
+  scratch past the ``<step>`` of ``copy``, where an entropy bonus (0.02, 0.05) and uniform
+  exploration mixed into sampling (10%, with or without importance weights) did not. The
+  branched tokens are not the policy's samples: a deliberate bias toward what the env
+  rewards, paid only where a group has no gradient anyway.
 - *Entropy collapse*: rollouts sample from the full distribution (no top-k) at temperature 1
   by default (at another temperature the log-probabilities are taken at that temperature, so
   the update stays on-policy for the distribution that sampled),

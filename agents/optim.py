@@ -7,8 +7,8 @@ At one AdamW rate for everything they are what a small policy waits on. nanochat
 embeddings at a much higher rate than its matrices for the same reason; here
 ``table_lr_scale`` multiplies the rate of every ``nn.Embedding`` and ``RelativeBias``.
 Measured on ``copy`` at difficulty 1 (2-layer nanochat, relative attention, supervised batches
-of 32): 0.00 held-out accuracy after 300 updates at scale 1, 0.80 after 125 at scale 10; and
-GRPO from scratch left chance only with scale 10 (``scripts/bench_learning.py``).
+of 32): 0.00 held-out accuracy after 300 updates at scale 1, 0.80 after 125 at scale 10. The
+RL-from-scratch run of ``scripts/bench_learning.py`` uses scale 10.
 """
 
 from __future__ import annotations

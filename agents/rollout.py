@@ -237,6 +237,7 @@ class Rollout:
     mask: Tensor  # (B, L) bool: tokens the episode consumed (through <eos>)
     rewards: Tensor  # (B, L) float32: the env's reward for each token
     slots: Tensor  # (B, L) long: reward slot each token closes (-1 none), see engram_env.scoring
+    branched_groups: int = 0  # groups branched by collect(..., branch_group_size=G)
 
     @property
     def returns(self) -> Tensor:
@@ -252,6 +253,7 @@ class Rollout:
                                      if steps_total else float("nan")),
             "charts/episodic_length": float(np.mean([s.length for s in self.scores])),
             "charts/unfinished_fraction": float(np.mean([not s.finished for s in self.scores])),
+            "charts/branched_groups": float(self.branched_groups),
         }
 
 
@@ -261,8 +263,13 @@ def grade(scorer: Scorer, problems: Sequence[Problem], completions: Tensor) -> l
 
 
 def collect(policy, problems: Sequence[Problem], scorer: Scorer, max_new_tokens: int, *,
-            temperature: float = 1.0, generator: torch.Generator | None = None) -> Rollout:
-    """Sample one solution per problem (repeat a problem to get a group) and grade them all."""
+            temperature: float = 1.0, generator: torch.Generator | None = None,
+            branch_group_size: int = 0, alphabet: Sequence[int] = ()) -> Rollout:
+    """Sample one solution per problem (repeat a problem to get a group) and grade them all.
+
+    With ``branch_group_size`` = G, groups of G adjacent attempts whose attempts all agree and
+    fail are branched (``branch_agreeing_groups``) over the tokens of ``alphabet``.
+    """
     device = next(policy.parameters()).device
     prompts, start, P = collate([p.prompt_ids for p in problems], device=device)
     was_training = policy.training
@@ -271,6 +278,10 @@ def collect(policy, problems: Sequence[Problem], scorer: Scorer, max_new_tokens:
                          generator=generator)  # (B, L)
     policy.train(was_training)
     scores = grade(scorer, problems, completions)
+    branched = 0
+    if branch_group_size:
+        branched = branch_agreeing_groups(problems, completions, scores, scorer,
+                                          branch_group_size, alphabet, generator)
     # tokens after every attempt's end carry nothing: drop those columns before the forward passes
     completions = completions[:, :max(s.length for s in scores)]
     B, L = completions.shape
@@ -282,7 +293,42 @@ def collect(policy, problems: Sequence[Problem], scorer: Scorer, max_new_tokens:
         rewards[b, :s.length] = torch.from_numpy(s.rewards)
         slots[b, :s.length] = torch.from_numpy(s.slots)
     return Rollout(list(problems), scores, torch.cat([prompts, completions], dim=1), start, P,
-                   completions, mask.to(device), rewards.to(device), slots.to(device))
+                   completions, mask.to(device), rewards.to(device), slots.to(device), branched)
+
+
+def branch_agreeing_groups(problems: Sequence[Problem], completions: Tensor, scores: list[Score],
+                           scorer: Scorer, group_size: int, alphabet: Sequence[int],
+                           generator: torch.Generator | None) -> int:
+    """Branch the groups that agree and fail: returns how many groups were branched.
+
+    A group whose G attempts wrote the same tokens and failed gives GRPO no gradient, and a
+    confident policy keeps sampling it (learning ``copy`` from scratch, every group came to
+    write a letter where the reference has ``<step>``, at p(``<step>``) ~ 4e-5). Here attempts
+    2..G of such a group keep the shared prefix and replace the token that ended the episode
+    by G-1 different tokens of ``alphabet`` (drawn without replacement), each graded by the
+    env's rules, so the group compares alternatives at exactly the state where it fails.
+    ``completions`` and ``scores`` are changed in place. The branched tokens are not samples
+    of the policy: their gradient is that of tokens the policy would rarely try, a bias
+    toward what the env rewards at the failing state, as in search-based exploration.
+    """
+    count = 0
+    for first in range(0, len(problems), group_size):
+        rows = range(first, first + group_size)
+        length = scores[first].length
+        if scores[first].answer_correct or length == 0 or any(
+                scores[r].length != length or not torch.equal(completions[r, :length],
+                                                               completions[first, :length])
+                for r in rows):
+            continue
+        ended = int(completions[first, length - 1])
+        others = [t for t in alphabet if t != ended]
+        order = torch.randperm(len(others), generator=generator)[:group_size - 1].tolist()
+        for r, i in zip(rows[1:], order):
+            completions[r, length - 1] = others[i]
+            completions[r, length:] = PAD
+            scores[r] = scorer.score(problems[r], completions[r, :length].cpu().numpy())
+        count += 1
+    return count
 
 
 def completion_logprobs(policy, tokens: Tensor, start: Tensor, prompt_len: int,

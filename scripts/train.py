@@ -64,6 +64,7 @@ from agents.warmup import warmup_step
 from engram_env.env import check_reward_mode
 from engram_env.generator import check_difficulty
 from engram_env.scoring import Scorer
+from engram_env.vocab import PAD
 from wrappers.action_mask import target_alphabet, token_ids
 
 CURRICULUM_ID = "Engram-curriculum-v0"
@@ -131,6 +132,8 @@ class Args:
     """attempts per RL update"""
     group_size: int = 8
     """attempts per problem (GRPO's group; REINFORCE and PPO may use 1)"""
+    branch: bool = False
+    """GRPO: a group whose attempts all wrote the same failing tokens tries other tokens at the one that ended them (agents.rollout.branch_agreeing_groups)"""
     learning_rate: float = 3e-5
     """RL learning rate (AdamW, constant); small to fine-tune a warmed-up policy, ~1e-3 from scratch"""
     temperature: float = 1.0
@@ -262,6 +265,9 @@ def check_args(args: Args) -> None:
         raise ValueError(f"--warmup-lr must be > 0, got {args.warmup_lr}")
     if args.table_lr_scale <= 0:
         raise ValueError(f"--table-lr-scale must be > 0, got {args.table_lr_scale}")
+    if args.branch and args.algorithm != "grpo":
+        raise ValueError(f"--branch compares attempts within a GRPO group; it needs "
+                         f"--algorithm grpo, got {args.algorithm!r}")
     if args.total_steps:
         rl_config(args)  # validates the algorithm's settings
     elif args.algorithm not in ALGORITHMS:
@@ -386,6 +392,9 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
             "sampling_rng": sampling.get_state(),
         })
 
+    branch_size = args.group_size if args.branch else 0
+    alphabet = [t for t in (policy.config.allowed_tokens or range(policy.config.vocab_size))
+                if t != PAD]  # what a branched attempt may write instead
     bar = tqdm(total=total, initial=update, disable=not args.progress, dynamic_ncols=True,
                desc=name.split("__")[0])
     started = time.time()
@@ -412,7 +421,8 @@ def train(args: Args, given: set[str] = frozenset()) -> dict:
             budget = args.max_new_tokens or max(
                 max_new_tokens_for([p.task], p.difficulty) for p in problems)
             rollout = collect(policy, problems, scorer, budget, temperature=args.temperature,
-                              generator=sampling)
+                              generator=sampling, branch_group_size=branch_size,
+                              alphabet=alphabet)
             events = source.record(problems, rollout.scores)
             metrics = {**trainer.update(rollout), **rollout.metrics()}
             if events:

@@ -16,10 +16,11 @@ from agents.algorithms import PolicyGradient, RLConfig, gae, grpo_advantages, re
 from agents.checkpoint import load_checkpoint, save_checkpoint
 from agents.nanochat import GPTConfig, NanoChat
 from agents.optim import make_optimizer, set_learning_rate
-from agents.rollout import CurriculumSource, ProblemSource, collect
+from agents.rollout import CurriculumSource, ProblemSource, branch_agreeing_groups, collect
 from agents.warmup import supervised_loss, warmup_step
+from engram_env.registry import get_generator
 from engram_env.scoring import Score, Scorer
-from engram_env.vocab import EOS, STEP, encode
+from engram_env.vocab import EOS, PAD, STEP, encode
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,6 +148,36 @@ def test_each_algorithm_reduces_its_loss_and_raises_reward(algorithm):
         assert np.isfinite(metrics[key])
 
 
+def test_agreeing_failing_groups_branch_at_the_token_that_ended_them():
+    scorer = Scorer(reward_mode="char")
+    problem = get_generator("copy").problem(7, 1)  # target: "abcd <step> abcd <eos>"
+    letters = encode(problem.answer).tolist()
+    wrong = int(encode("z" if problem.answer[0] != "z" else "y")[0])
+    stuck = [*letters, letters[0]]  # copies on where the reference writes <step>
+    mixed = [[*letters, STEP, *letters, EOS], stuck, stuck]  # groups of 3 that do not agree
+    problems = [problem] * 9
+    rows = [stuck] * 3 + mixed + [[*letters, STEP, *letters, EOS]] * 3
+    width = max(map(len, rows))
+    completions = torch.tensor([r + [PAD] * (width - len(r)) for r in rows])
+    scores = [scorer.score(p, c) for p, c in zip(problems, completions.numpy())]
+    before = completions.clone()
+    alphabet = (STEP, letters[0], wrong)  # the two alternatives to letters[0] are forced
+    count = branch_agreeing_groups(problems, completions, scores, scorer, 3, alphabet,
+                                   torch.Generator().manual_seed(0))
+    assert count == 1  # only the first group agrees and fails; the others are untouched
+    assert torch.equal(completions[3:], before[3:]) and torch.equal(completions[0], before[0])
+    branched = completions[1:3, 4].tolist()
+    assert sorted(branched) == sorted([STEP, wrong])
+    for r in (1, 2):
+        assert completions[r, :4].tolist() == letters and torch.all(completions[r, 5:] == PAD)
+        fresh = scorer.score(problem, completions[r, :5].numpy())
+        assert scores[r].length == fresh.length == 5
+        assert np.array_equal(scores[r].rewards, fresh.rewards)
+    step_row = 1 + branched.index(STEP)
+    assert scores[step_row].rewards[4] > 0 and not scores[step_row].terminated  # right, goes on
+    assert scores[3 - step_row].rewards[4] == 0 and scores[3 - step_row].terminated
+
+
 def test_problem_sources_stream_training_problems_and_resume():
     source = ProblemSource(["addition", "subtraction"], 2, seed=3)
     problems = source.sample(8, group_size=4)
@@ -205,6 +236,7 @@ def test_train_script_rejects_bad_arguments():
         (["--allowed-tokens", "alphabet", "--curriculum"], "needs fixed tasks"),
         (["--allowed-tokens", "ab\u00e9"], "expected a token"),
         (["--table-lr-scale", "0"], "table-lr-scale must be > 0"),
+        (["--branch", "--algorithm", "ppo"], "needs --algorithm grpo"),
     ]:
         with pytest.raises(SystemExit, match=message):
             train.main(argv)
