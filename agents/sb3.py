@@ -31,9 +31,10 @@ Design choices, and why:
   cursor query (plus the embedding of its output position) attends over the tokens, through a
   pre-norm block (attention, MLP) that updates only the cursor: O(S) per row, where a full
   self-attention layer costs O(S^2) and S MLPs; ``n_layers`` > 0 adds such full layers first.
-  Attention logits carry a learned bias per head and token distance (``agents.attention.RelativeBias``, T5's,
-  initialised to ALiBi's slopes), which makes "the token k back" one parameter for every
-  output position: copying, the first tier-0 skill, is exactly that.
+  Attention logits carry a learned bias per head and token distance
+  (``agents.attention.RelativeBias``, T5's, initialised to ALiBi's slopes), which makes "the
+  token k back" one parameter for every output position: copying, the first tier-0 skill, is
+  exactly that.
 - **``"gru"``** packs each row's prompt and output into one contiguous sequence
   (``pack_padded_sequence``), so its final hidden state is the state after the row's last
   real token, and mean-pools the GRU outputs. On the copy task it learned more slowly than the
